@@ -1,0 +1,1 @@
+"""Web console (placeholder until create_app lands)."""
