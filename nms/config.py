@@ -12,6 +12,7 @@ is the documented default. ``nms config check`` runs this loader alone.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import types
@@ -279,13 +280,16 @@ PATH_KEYS = {
 # --------------------------------------------------------------------------------------------
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# The environment ${VAR} references are resolved from, for the load in progress.
+_ENVIRON: contextvars.ContextVar[typing.Mapping[str, str]] = contextvars.ContextVar("environ")
 
 
 def _resolve_env(value: str, key: str, path: str | None) -> str:
     def repl(m: re.Match[str]) -> str:
         name, default = m.group(1), m.group(2)
-        if name in os.environ:
-            return os.environ[name]
+        environ = _ENVIRON.get(os.environ)
+        if name in environ:
+            return environ[name]
         if default is not None:
             return default
         raise ConfigError(f"environment variable ${{{name}}} is not set", path=path, key=key)
@@ -433,7 +437,7 @@ def _env_overrides(data: dict[str, Any], environ: typing.Mapping[str, str]) -> N
         if rest in sections and not is_dataclass(typing.get_type_hints(Config)[rest]):
             data[rest] = value
             continue
-        for section, f in sections.items():
+        for section in sections:
             hint = typing.get_type_hints(Config)[section]
             if is_dataclass(hint) and rest.startswith(section + "_"):
                 sub = rest[len(section) + 1 :]
@@ -479,8 +483,13 @@ def load_config_data(data: Any, *, path: str | None = None, base_dir: Path | Non
     if not isinstance(data, dict):
         raise ConfigError(f"top level must be a mapping, got {type(data).__name__}", path=path)
     data = dict(data)
-    _env_overrides(data, os.environ if environ is None else environ)
-    cfg = _build(Config, data, "", path)
+    env = os.environ if environ is None else environ
+    _env_overrides(data, env)
+    token = _ENVIRON.set(env)
+    try:
+        cfg = _build(Config, data, "", path)
+    finally:
+        _ENVIRON.reset(token)
     if cfg.default_snmp_auth and cfg.default_snmp_auth not in cfg.auths:
         raise ConfigError(f"names unknown auth profile {cfg.default_snmp_auth!r}", path=path,
                           key="default_snmp_auth")

@@ -1,0 +1,40 @@
+"""Conventions enforced by tests (style.md 2.1): dependencies point inward."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUTER = {"collectors", "policies", "web"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_imports_no_plugin_packages() -> None:
+    offenders = {str(p.relative_to(REPO)): sorted(_imports(p) & OUTER)
+                 for p in (REPO / "nms").rglob("*.py") if _imports(p) & OUTER}
+    assert offenders == {}, "nms core must find plugins through nms.registry / entry points"
+
+
+def test_nothing_imports_web() -> None:
+    offenders = [str(p.relative_to(REPO)) for pkg in ("nms", "collectors", "inventory", "policies")
+                 for p in (REPO / pkg).rglob("*.py") if "web" in _imports(p)]
+    assert offenders == []
+
+
+def test_every_module_has_a_docstring() -> None:
+    missing = [str(p.relative_to(REPO)) for pkg in ("nms", "collectors", "inventory", "policies", "web")
+               for p in (REPO / pkg).rglob("*.py")
+               if "migrations/versions" not in str(p) and p.stat().st_size
+               and ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
+    assert missing == []
