@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, ForeignKey, String, delete, select
+from sqlalchemy import JSON, Engine, ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inventory.models import Device
-from nms.db import Base, session_scope
+from nms.db import Base, UtcDateTime, session_scope
 from nms.models import utcnow
 
 
@@ -28,7 +28,7 @@ class DeviceStateRow(Base):
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
     getter: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[Any] = mapped_column(JSON)
-    collected: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    collected: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 def save_state(engine: Engine, device: str, state: dict[str, Any], collected: datetime | None = None) -> int:
