@@ -38,3 +38,17 @@ def test_every_module_has_a_docstring() -> None:
                if "migrations/versions" not in str(p) and p.stat().st_size
                and ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
     assert missing == []
+
+
+def test_migrations_form_one_line() -> None:
+    """One head, each revision revising the one before: upgrades are never ambiguous."""
+    from alembic.script import ScriptDirectory
+
+    from nms.db import _alembic_config, make_engine
+
+    script = ScriptDirectory.from_config(_alembic_config(make_engine("sqlite://")))
+    assert len(script.get_heads()) == 1, script.get_heads()
+    revisions = list(script.walk_revisions())
+    assert revisions[-1].down_revision is None
+    for newer, older in zip(revisions, revisions[1:], strict=False):
+        assert newer.down_revision == older.revision
