@@ -180,6 +180,7 @@ class InfluxSink(Sink):
         self._api: int | None = None  # 1 or 2 once the server answered
         self._types = FieldTypes()
         self._types_loaded = False
+        self._types_error: str | None = None
         headers: dict[str, str] = {}
         if username:
             headers.update(urllib3.make_headers(basic_auth=f"{username}:{password or ''}"))
@@ -189,10 +190,9 @@ class InfluxSink(Sink):
         self._http = urllib3.PoolManager(
             num_pools=2, maxsize=8, headers=headers,
             timeout=urllib3.Timeout(connect=min(timeout_s, 5.0), read=timeout_s),
-            # one retry for a refused or reset connection (a restarting server); never for
-            # read errors: the server may have stored the batch (harmless, writes are
-            # idempotent, but the spool handles that better than a blind retry)
-            retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0),
+            # no retries here: a failed write is spooled and replayed by nms.spool, which
+            # backs off and logs once per outage instead of once per attempt
+            retries=False,
         )
         self._client: InfluxDBClient | None = None
 
@@ -374,7 +374,11 @@ class InfluxSink(Sink):
         except _ConnectionError:
             raise  # try again next time; the write will spool
         except SinkError as exc:  # e.g. a server without InfluxQL (VictoriaMetrics)
+            # writes go on (the server checks types itself); reads need the types and will say so
             log.debug("influxdb sink %s: cannot read field keys: %s", self.url, exc)
+            self._types_error = str(exc)
+        else:
+            self._types_error = None
         self._types_loaded = True
 
     # ---- writes --------------------------------------------------------------------------
@@ -504,6 +508,19 @@ class InfluxSink(Sink):
             for series in result.get("series", []):
                 yield result.get("statement_id", 0), series
 
+    def _series_of(self, series: dict[str, Any], measurement: str, what: str) -> dict[str, Any]:
+        """``series`` if it answers a SELECT on ``measurement``; SinkError otherwise.
+
+        Servers taking the v2 write API without speaking InfluxQL (VictoriaMetrics) answer any
+        /query with a canned database list; that must not read as "no data".
+        """
+        columns = series.get("columns") or []
+        if series.get("name") != measurement or not columns or columns[0] != "time":
+            raise SinkError(f"influxdb sink {self.url}: {what}: unexpected answer (series "
+                            f"{series.get('name')!r}, columns {columns[:4]!r}); does this server "
+                            "speak InfluxQL?")
+        return series
+
     def _from(self, measurement: str) -> str:
         if self._ensure() == 1:
             return f"{ident(self.database)}.{ident(self.raw_rp)}.{ident(measurement)}"
@@ -530,6 +547,9 @@ class InfluxSink(Sink):
         if kind is None:
             self._load_types(force=True)
             kind = self._types.get(measurement, key)
+        if kind is None and self._types_error:
+            raise SinkError(f"influxdb sink {self.url}: cannot read field types: "
+                            f"{self._types_error}")
         return kind
 
     def query(self, measurement: str, *, tags: TagFilter | None = None,
@@ -551,7 +571,8 @@ class InfluxSink(Sink):
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         q = f"SELECT {select} FROM {self._from(measurement)}{where} GROUP BY *"
         out = []
-        for _, series in self._stream(q, "query"):
+        for _, piece in self._stream(q, "query"):
+            series = self._series_of(piece, measurement, "query")
             tagdict = {k: v for k, v in (series.get("tags") or {}).items() if v != ""}
             columns = series["columns"]
             for row in series.get("values") or []:
@@ -579,7 +600,8 @@ class InfluxSink(Sink):
         q = (f"SELECT {_FN_SQL[fn].format(f=ident(field))} FROM {self._from(measurement)} "
              f"WHERE {' AND '.join(conds)} GROUP BY time({width}u){group} fill(null)")
         values: dict[tuple[str, ...], dict[int, Any]] = {}
-        for _, series in self._stream(q, "aggregate"):
+        for _, piece in self._stream(q, "aggregate"):
+            series = self._series_of(piece, measurement, "aggregate")
             series_tags = series.get("tags") or {}
             gkey = tuple(series_tags.get(k, "") for k in group_by_tags)
             cells = values.setdefault(gkey, {})
@@ -624,7 +646,8 @@ class InfluxSink(Sink):
         n = len(buckets)
         origin, step = buckets.start, buckets.step
         counts: dict[str, tuple[list[int], list[int]]] = {}
-        for statement, series in self._stream(q, "availability"):
+        for statement, piece in self._stream(q, "availability"):
+            series = self._series_of(piece, "poll_status", "availability")
             device = (series.get("tags") or {}).get("device")
             if not device:
                 continue

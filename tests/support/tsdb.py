@@ -202,7 +202,8 @@ class VictoriaMetricsServer(_Server):
 
     It has no InfluxQL; read back through ``export`` (``/api/v1/export``). Note its storage model:
     each numeric field becomes the metric ``<measurement>_<field>`` with the tags as labels,
-    timestamps in milliseconds; string fields are not stored.
+    timestamps in milliseconds; string fields are not stored. Started with
+    ``-dedup.minScrapeInterval=1ms`` so that replayed points are stored once.
     """
 
     def __init__(self, base: Path) -> None:
@@ -218,6 +219,8 @@ class VictoriaMetricsServer(_Server):
             self.proc = subprocess.Popen(
                 [binary, f"-httpListenAddr=127.0.0.1:{self.port}",
                  f"-storageDataPath={self.base / 'data'}", "-retentionPeriod=100y",
+                 # identical points written twice (spool replays) are stored once
+                 "-dedup.minScrapeInterval=1ms",
                  "-loggerLevel=ERROR", "-search.disableCache"],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         _wait_http(self.url + "/health", self.proc, self.log, timeout)
