@@ -1,0 +1,74 @@
+"""Helpers the templates share: navigation by permission, labels of stored codes, safe "here".
+
+Stored values (``router``, ``county``, ``management``) are shown through labels: enum members
+carry their own Chinese and English (``nms.models``), the rest are message ids marked with
+``N_`` so the catalog test sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+
+from nms.models import DeviceRole, SiteLevel, Zone, utcnow
+from web.i18n import N_, aware
+from web.models import Perm, Role, User
+
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("dashboard.index", Perm.NETWORK_VIEW, N_("Dashboard")),
+    ("topology.index", Perm.NETWORK_VIEW, N_("Topology")),
+    ("alarms.index", Perm.NETWORK_VIEW, N_("Alarms")),
+    ("devices.index", Perm.NETWORK_VIEW, N_("Devices")),
+    ("ipplan.index", Perm.NETWORK_VIEW, N_("IP plan")),
+    ("audits.index", Perm.AUDITS_VIEW, N_("Audits")),
+    ("inventory.index", Perm.NETWORK_VIEW, N_("Inventory")),
+    ("auth.users", Perm.USERS_MANAGE, N_("Accounts")),
+    ("auth.audit_log", Perm.AUDITLOG_VIEW, N_("Audit log")),
+)
+TIER_LABELS = {"core": N_("Core"), "county": N_("County"), "township": N_("Township")}
+STATE_LABELS = {"up": N_("Up"), "down": N_("Down"), "unknown": N_("Unknown")}
+PURPOSE_LABELS = {"management": N_("Management"), "interconnect": N_("Interconnect"),
+                  "service": N_("Services"), "user": N_("User access")}
+
+
+def _member(enum: Any, value: str | None) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        return value  # an unknown stored value is shown as it is
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """(endpoint, label message id) of the areas the signed-in user may open."""
+    user = g.get("user")
+    return [(endpoint, text) for endpoint, perm, text in NAV if user is not None and user.can(perm)]
+
+
+def here() -> str:
+    """The current page for "come back here" forms (the start page after a POST)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return "/"
+
+
+def is_locked(user: User) -> bool:
+    """Whether the account is locked out now."""
+    return user.locked_until is not None and aware(user.locked_until) > utcnow()
+
+
+def init_app(app: Flask) -> None:
+    """Register the helpers as template globals."""
+    from web.context import state
+
+    app.jinja_env.globals.update(
+        nav_items=nav_items, here=here, is_locked=is_locked,
+        user_role=lambda user: _member(Role, user.role),
+        device_role=lambda value: _member(DeviceRole, value),
+        site_level=lambda value: _member(SiteLevel, value),
+        zone=lambda value: _member(Zone, value),
+        tier_label=lambda value: TIER_LABELS.get(value, value),
+        state_label=lambda value: STATE_LABELS.get(value, value),
+        purpose_label=lambda value: PURPOSE_LABELS.get(value, value),
+        config_timezone=lambda: state().config.timezone,
+    )
