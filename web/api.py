@@ -1,0 +1,306 @@
+"""Blueprint ``api`` (/api/v1): the console's data as JSON, for its own pages and for scripts.
+
+Same authentication, permissions and region scope as the pages (``web.security``): a browser
+session (state-changing calls then need the ``X-CSRF-Token`` header) or
+``Authorization: Bearer <token>`` from ``nms user token NAME``. Errors are JSON
+``{"error": ..., "status": ...}``. ``/api/v1/openapi.json`` describes every endpoint; a test
+checks that each route here is in it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from inventory.io import KINDS, import_file
+from inventory.models import Device
+from nms import __version__
+from nms.errors import ImportRowError
+from web import auditlog, queries
+from web.context import db, state
+from web.filters import DeviceFilterSet
+from web.i18n import localtime
+from web.models import AuditEntry, Perm
+from web.security import permission
+from web.timeseries import DEFAULT_RANGE, RANGES
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_LIMIT = 1000
+
+
+def _paging() -> tuple[int, int]:
+    try:
+        limit = min(max(int(request.args.get("limit", "200")), 1), MAX_LIMIT)
+        offset = max(int(request.args.get("offset", "0")), 0)
+    except ValueError:
+        abort(400, description="limit and offset must be integers")
+    return limit, offset
+
+
+def _states() -> dict[str, bool]:
+    return state().timeseries.reachability()
+
+
+@bp.route("/me")
+@permission(Perm.AUTHENTICATED)
+def me() -> Response:
+    """The caller: name, role, permissions, scope, language."""
+    user = g.user
+    return jsonify({"username": user.username, "full_name": user.full_name, "role": user.role,
+                    "permissions": sorted(user.permissions), "scope": g.scope.root_code,
+                    "language": g.language, "auth": "token" if g.token is not None else "session"})
+
+
+@bp.route("/dashboard")
+@permission(Perm.NETWORK_VIEW)
+def dashboard() -> Response:
+    """Counts of devices by role and state, sites by level, links by tier."""
+    return jsonify(queries.dashboard(db(), g.scope, _states()))
+
+
+@bp.route("/sites")
+@permission(Perm.NETWORK_VIEW)
+def sites() -> Response:
+    """Sites in scope with their parent and units."""
+    rows = [{"code": s.code, "name": s.name, "level": s.level,
+             "parent": s.parent.code if s.parent else None, "units": [u.name for u in s.units]}
+            for s in queries.visible_sites(db(), g.scope)]
+    return jsonify(rows)
+
+
+@bp.route("/devices")
+@permission(Perm.NETWORK_VIEW)
+def devices() -> Response | tuple[Response, int]:
+    """Devices in scope, filtered like the device list page."""
+    filters = DeviceFilterSet(request.args)
+    limit, offset = _paging()
+    stmt = filters.apply(db(), select(Device).order_by(Device.name), g.scope)
+    if not filters.valid:
+        return jsonify({"error": "invalid filter", "status": 400,
+                        "fields": {name: msg for name, msg in filters.errors}}), 400
+    states = _states()
+    rows = [queries.device_row(d, states) for d in db().scalars(stmt.limit(limit).offset(offset))]
+    return jsonify(rows)
+
+
+@bp.route("/devices/<path:name>")
+@permission(Perm.NETWORK_VIEW)
+def device(name: str) -> Response:
+    """One device with its interfaces and planned links."""
+    dev = queries.visible_device(db(), g.scope, name)
+    if dev is None:
+        abort(404, description="no such device")
+    row = queries.device_row(dev, _states())
+    row["interfaces"] = [{"name": i.name, "description": i.description, "address": i.address}
+                         for i in dev.interfaces]
+    row["links"] = queries.device_links(db(), g.scope, dev)
+    return jsonify(row)
+
+
+@bp.route("/devices/<path:name>/metrics")
+@permission(Perm.NETWORK_VIEW)
+def device_metrics(name: str) -> Response:
+    """Traffic, CPU and memory series of one device over ``range`` (1h, 6h, 24h, 7d, 30d)."""
+    dev = queries.visible_device(db(), g.scope, name)
+    if dev is None:
+        abort(404, description="no such device")
+    range_key = request.args.get("range", DEFAULT_RANGE)
+    if range_key not in RANGES:
+        abort(400, description=f"range must be one of {', '.join(RANGES)}")
+    return jsonify(state().timeseries.device_metrics(dev.name, range_key))
+
+
+@bp.route("/links")
+@permission(Perm.NETWORK_VIEW)
+def links() -> Response:
+    """Planned links with both ends in scope."""
+    return jsonify(queries.links(db(), g.scope))
+
+
+@bp.route("/topology")
+@permission(Perm.NETWORK_VIEW)
+def topology() -> Response:
+    """The map: placed nodes, links and sites (what the topology page draws)."""
+    return jsonify(queries.topology(db(), g.scope, _states()))
+
+
+@bp.route("/ipplan")
+@permission(Perm.NETWORK_VIEW)
+def ipplan() -> Response:
+    """IP blocks with utilisation, disallowed subnets and unplanned addresses."""
+    return jsonify(queries.ip_plan(db(), g.scope))
+
+
+@bp.route("/inventory/import", methods=["POST"])
+@permission(Perm.INVENTORY_EDIT)
+def inventory_import() -> Response | tuple[Response, int]:
+    """Import a YAML (default) or CSV body; all or nothing, bad rows listed by number."""
+    if not g.scope.unrestricted:
+        abort(403, description="importing needs an account without a region scope")
+    fmt = request.args.get("format", "yaml")
+    kind = request.args.get("kind") or None
+    dry_run = request.args.get("dry_run") in ("1", "true", "yes")
+    if fmt not in ("yaml", "csv") or (kind and kind not in KINDS):
+        abort(400, description="format must be yaml or csv; kind one of " + ", ".join(KINDS))
+    session = db()
+    with tempfile.TemporaryDirectory(prefix="nms-import-") as tmp:
+        path = Path(tmp) / f"body.{fmt}"
+        path.write_bytes(request.get_data(cache=False))
+        try:
+            summary = import_file(session, path, kind=kind, auth_names=set(state().config.auths))
+        except ImportRowError as exc:
+            session.rollback()
+            auditlog.record_now(session, "inventory.import", target=f"api:{fmt}", success=False,
+                                detail={"errors": exc.errors[:50], "error_count": len(exc.errors)},
+                                message="refused: invalid rows")
+            return jsonify({"error": "invalid rows, nothing imported", "status": 422,
+                            "rows": exc.errors}), 422
+    if dry_run:
+        session.rollback()
+    result = {"created": summary.created, "updated": summary.updated, "dry_run": dry_run}
+    auditlog.record(session, "inventory.import", target=f"api:{fmt}", detail=result)
+    session.commit()
+    return jsonify(result)
+
+
+@bp.route("/audit-log")
+@permission(Perm.AUDITLOG_VIEW)
+def audit_log() -> Response:
+    """Audit log entries, newest first (read only: the API has no way to change them)."""
+    limit, offset = _paging()
+    outcome = request.args.get("outcome")
+    stmt = auditlog.query(actor=request.args.get("actor") or None,
+                          action=request.args.get("action") or None,
+                          success={"ok": True, "failed": False}.get(outcome or ""))
+    entries: list[AuditEntry] = list(db().scalars(stmt.limit(limit).offset(offset)))
+    return jsonify([{"id": e.id, "time": localtime(e.time, "%Y-%m-%dT%H:%M:%S%z"), "actor": e.actor,
+                     "action": e.action, "target": e.target, "success": e.success,
+                     "source": e.source, "detail": e.detail, "message": e.message}
+                    for e in entries])
+
+
+@bp.route("/openapi.json")
+@permission(Perm.AUTHENTICATED)
+def openapi() -> Response:
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document())
+
+
+# --------------------------------------------------------------------------------------------
+# OpenAPI
+# --------------------------------------------------------------------------------------------
+
+
+def _get(summary: str, perm: str, schema: dict[str, Any], params: list[dict[str, Any]] | None = None,
+         errors: tuple[int, ...] = ()) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {
+        "schema": schema}}}}
+    for code in (401, 403, *errors):
+        responses[str(code)] = {"$ref": f"#/components/responses/E{code}"}
+    return {"get": {"summary": summary, "description": f"Needs permission `{perm}`.",
+                    "parameters": params or [], "responses": responses}}
+
+
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props}
+
+
+_S = {"type": "string"}
+_I = {"type": "integer"}
+_NAME = {"name": "name", "in": "path", "required": True, "schema": _S, "description": "Device name."}
+_PAGING = [{"name": "limit", "in": "query", "schema": {**_I, "minimum": 1, "maximum": MAX_LIMIT,
+                                                       "default": 200}},
+           {"name": "offset", "in": "query", "schema": {**_I, "minimum": 0, "default": 0}}]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.0 document of ``/api/v1`` (paths relative to the server URL)."""
+    device = _obj(name=_S, address=_S, role=_S, vendor=_S, platform=_S, model=_S, site=_S,
+                  site_name=_S, zone=_S, tags={"type": "array", "items": _S},
+                  state={"type": "string", "enum": ["up", "down", "unknown"]})
+    series = {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
+    paths: dict[str, Any] = {
+        "/me": _get("The caller", Perm.AUTHENTICATED, _obj(username=_S, role=_S, scope=_S,
+                                                            permissions={"type": "array", "items": _S})),
+        "/dashboard": _get("Counts by role, state, level and tier", Perm.NETWORK_VIEW, _obj()),
+        "/sites": _get("Sites in scope", Perm.NETWORK_VIEW, {"type": "array", "items": _obj(
+            code=_S, name=_S, level=_S, parent=_S, units={"type": "array", "items": _S})}),
+        "/devices": _get("Devices in scope", Perm.NETWORK_VIEW, {"type": "array", "items": device},
+                         DeviceFilterSet.openapi_parameters() + _PAGING, (400,)),
+        "/devices/{name}": _get("One device with interfaces and links", Perm.NETWORK_VIEW, device,
+                                [_NAME], (404,)),
+        "/devices/{name}/metrics": _get(
+            "Traffic (bit/s), CPU and memory series", Perm.NETWORK_VIEW,
+            _obj(range=_S, has_data={"type": "boolean"}, series=_obj(
+                in_bps=series, out_bps=series, cpu_percent=series, memory_percent=series)),
+            [_NAME, {"name": "range", "in": "query",
+                     "schema": {"type": "string", "enum": list(RANGES), "default": DEFAULT_RANGE}}],
+            (400, 404)),
+        "/links": _get("Planned links in scope", Perm.NETWORK_VIEW, {"type": "array", "items": _obj(
+            a_device=_S, a_interface=_S, b_device=_S, b_interface=_S, tier=_S,
+            bandwidth_mbps=_I)}),
+        "/topology": _get("The network map", Perm.NETWORK_VIEW, _obj(
+            nodes={"type": "array", "items": _obj(id=_S, role=_S, site=_S, level=_S,
+                                                   x={"type": "number"}, y={"type": "number"},
+                                                   state=_S)},
+            links={"type": "array", "items": _obj(source=_S, target=_S, tier=_S, state=_S)})),
+        "/ipplan": _get("IP blocks with utilisation", Perm.NETWORK_VIEW, _obj(
+            blocks={"type": "array", "items": _obj(prefix=_S, site=_S, purpose=_S,
+                                                    used_percent={"type": "number"})},
+            unplanned={"type": "array", "items": _obj(device=_S, interface=_S, address=_S)})),
+        "/audit-log": _get("Audit log, newest first", Perm.AUDITLOG_VIEW, {"type": "array", "items": _obj(
+            id=_I, time=_S, actor=_S, action=_S, target=_S, success={"type": "boolean"})},
+            [{"name": "actor", "in": "query", "schema": _S},
+             {"name": "action", "in": "query", "schema": _S, "description": "Action prefix."},
+             {"name": "outcome", "in": "query", "schema": {"type": "string", "enum": ["ok", "failed"]}},
+             *_PAGING]),
+        "/openapi.json": _get("This document", Perm.AUTHENTICATED, {"type": "object"}),
+        "/inventory/import": {"post": {
+            "summary": "Import inventory rows (all or nothing)",
+            "description": f"Needs permission `{Perm.INVENTORY_EDIT}` and no region scope. With a "
+                           "session, send the X-CSRF-Token header.",
+            "parameters": [
+                {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["yaml", "csv"],
+                                                             "default": "yaml"}},
+                {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(KINDS)}},
+                {"name": "dry_run", "in": "query", "schema": {"type": "boolean"}}],
+            "requestBody": {"required": True, "content": {
+                "application/yaml": {"schema": _S}, "text/csv": {"schema": _S}}},
+            "responses": {
+                "200": {"description": "Imported", "content": {"application/json": {"schema": _obj(
+                    created=_obj(), updated=_obj(), dry_run={"type": "boolean"})}}},
+                "400": {"$ref": "#/components/responses/E400"},
+                "401": {"$ref": "#/components/responses/E401"},
+                "403": {"$ref": "#/components/responses/E403"},
+                "422": {"description": "Invalid rows; nothing imported", "content": {
+                    "application/json": {"schema": _obj(error=_S, rows={"type": "array", "items": _S})}}},
+            }}},
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "nms console API", "version": __version__,
+                 "description": "Read the inventory, topology and IP plan of the e-government "
+                                "network; import inventory. Results are limited to the caller's "
+                                "region scope."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "A token from `nms user token NAME`."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "nms_session"},
+            },
+            "schemas": {"Error": _obj(error=_S, status=_I)},
+            "responses": {f"E{code}": {"description": text, "content": error} for code, text in (
+                (400, "Bad request"), (401, "Not signed in, or a bad token"),
+                (403, "Not allowed for this role"), (404, "Not found (or outside your scope)"))},
+        },
+    }

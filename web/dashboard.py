@@ -1,0 +1,31 @@
+"""Blueprint ``dashboard`` (/dashboard): the state of the network at a glance.
+
+Device counts by role and by reachability (from the sink's latest polls; "unknown" until the
+poller has written any), sites by level, planned links by tier, and the newest alarms once the
+alarms subsystem (another issue) has created its table. Everything is limited to the user's
+region scope.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+
+from web import queries
+from web.context import db, state
+from web.models import Perm
+from web.security import permission
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+@bp.route("/")
+@permission(Perm.NETWORK_VIEW)
+def index() -> str:
+    """The dashboard page."""
+    st = state()
+    states = st.timeseries.reachability()
+    summary = queries.dashboard(db(), g.scope, states)
+    alarms_ready = queries.alarms_table_present(st.engine)
+    alarms = queries.recent_alarms(db(), g.scope) if alarms_ready else []
+    return render_template("dashboard/index.html", summary=summary, alarms_ready=alarms_ready,
+                           alarms=alarms, sink=st.timeseries.available, states_known=bool(states))

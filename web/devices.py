@@ -1,0 +1,51 @@
+"""Blueprint ``devices`` (/devices): the device list and one page per device.
+
+The list uses the declared ``DeviceFilterSet`` (the API's ``/api/v1/devices`` takes the same
+parameters). A device page shows the inventory record, its planned interfaces and links, and
+charts of traffic, CPU and memory that ``static/js/device.js`` loads from
+``/api/v1/devices/<name>/metrics`` for the chosen range; without sink data they say so.
+A device outside the user's scope is answered 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request
+from sqlalchemy import select
+
+from inventory.models import Device
+from nms.models import DeviceRole, Zone
+from web import queries
+from web.context import db, state
+from web.filters import DeviceFilterSet
+from web.models import Perm
+from web.security import permission
+from web.timeseries import DEFAULT_RANGE, RANGES
+
+bp = Blueprint("devices", __name__, url_prefix="/devices")
+
+
+@bp.route("/")
+@permission(Perm.NETWORK_VIEW)
+def index() -> str:
+    """Devices in scope, filtered."""
+    filters = DeviceFilterSet(request.args)
+    stmt = filters.apply(db(), select(Device).order_by(Device.name), g.scope)
+    states = state().timeseries.reachability()
+    rows = [queries.device_row(d, states) for d in db().scalars(stmt)] if filters.valid else []
+    return render_template("devices/index.html", devices=rows, filters=filters,
+                           roles=list(DeviceRole), zones=list(Zone),
+                           sites=queries.visible_sites(db(), g.scope))
+
+
+@bp.route("/<path:name>")
+@permission(Perm.NETWORK_VIEW)
+def detail(name: str) -> str:
+    """One device: record, interfaces, planned links, charts."""
+    dev = queries.visible_device(db(), g.scope, name)
+    if dev is None:
+        abort(404)
+    states = state().timeseries.reachability()
+    return render_template("devices/detail.html", device=dev,
+                           row=queries.device_row(dev, states),
+                           links=queries.device_links(db(), g.scope, dev),
+                           ranges=list(RANGES), default_range=DEFAULT_RANGE)

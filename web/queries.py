@@ -1,0 +1,234 @@
+"""Scoped reads of the inventory for pages and the API: one function per thing shown.
+
+Pages and ``/api/v1`` call the same functions, so what a county user sees in the HTML is
+exactly what their API token returns. Every function takes the caller's ``Scope``.
+Results are plain dicts and lists (JSON-ready); templates and ``jsonify`` use them as they are.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter, defaultdict
+from typing import Any
+
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from inventory.models import Device, Interface, IpBlock, Link, Site
+from nms.models import SITE_LEVEL_ORDER, DeviceRole, SiteLevel
+from web.layout import SiteNode, device_positions, site_positions
+from web.scope import Scope
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def visible_sites(session: Session, scope: Scope) -> list[Site]:
+    """Sites the scope allows, by level then code."""
+    stmt = select(Site).options(selectinload(Site.units))
+    if scope.site_ids is not None:
+        stmt = stmt.where(Site.id.in_(scope.site_ids))
+    order = {lvl.value: i for i, lvl in enumerate(SITE_LEVEL_ORDER)}
+    return sorted(session.scalars(stmt), key=lambda s: (order.get(s.level, 9), s.code))
+
+
+def visible_device(session: Session, scope: Scope, name: str) -> Device | None:
+    """The device called ``name`` if the scope allows it (None otherwise: same as missing)."""
+    dev = session.scalar(select(Device).where(Device.name == name)
+                         .options(selectinload(Device.site), selectinload(Device.interfaces)))
+    if dev is None or not scope.allows(dev.site_id):
+        return None
+    return dev
+
+
+def device_row(dev: Device, states: dict[str, bool] | None = None) -> dict[str, Any]:
+    """A device as the list pages and the API show it."""
+    row = dev.as_dict()
+    row["site_name"] = dev.site.name
+    row["state"] = state_name((states or {}).get(dev.name))
+    return row
+
+
+def state_name(up: bool | None) -> str:
+    """``up``/``down``/``unknown`` from a reachability value."""
+    return "unknown" if up is None else ("up" if up else "down")
+
+
+def _links(session: Session, scope: Scope, device_id: int | None = None) -> list[Link]:
+    a_if, b_if = aliased(Interface), aliased(Interface)
+    a_dev, b_dev = aliased(Device), aliased(Device)
+    stmt = (select(Link).join(a_if, Link.a_interface_id == a_if.id).join(a_dev, a_if.device_id == a_dev.id)
+            .join(b_if, Link.b_interface_id == b_if.id).join(b_dev, b_if.device_id == b_dev.id)
+            .options(selectinload(Link.a_interface).selectinload(Interface.device),
+                     selectinload(Link.b_interface).selectinload(Interface.device))
+            .order_by(Link.id))
+    if scope.site_ids is not None:  # both ends must be visible
+        stmt = stmt.where(a_dev.site_id.in_(scope.site_ids), b_dev.site_id.in_(scope.site_ids))
+    if device_id is not None:
+        stmt = stmt.where((a_dev.id == device_id) | (b_dev.id == device_id))
+    return list(session.scalars(stmt))
+
+
+def device_links(session: Session, scope: Scope, dev: Device) -> list[dict[str, Any]]:
+    """Planned links of ``dev`` seen from its side: local interface, peer, tier, bandwidth."""
+    rows = []
+    for link in _links(session, scope, dev.id):
+        here, there = link.a_interface, link.b_interface
+        if here.device_id != dev.id:
+            here, there = there, here
+        rows.append({"interface": here.name, "peer": there.device.name,
+                     "peer_interface": there.name, "tier": link.tier,
+                     "bandwidth_mbps": link.bandwidth_mbps})
+    return rows
+
+
+def links(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Planned links with both ends in scope, in the import format."""
+    return [link.as_dict() for link in _links(session, scope)]
+
+
+def topology(session: Session, scope: Scope, states: dict[str, bool]) -> dict[str, Any]:
+    """The map: devices placed by the site hierarchy, planned links, states where known.
+
+    Returns:
+        ``{"nodes": [{"id", "name", "role", "site", "site_name", "level", "x", "y", "state"}],
+        "links": [{"source", "target", "tier", "bandwidth_mbps", "a_interface",
+        "b_interface", "state"}], "sites": [{"code", "name", "level", "x", "y"}]}``
+    """
+    sites = visible_sites(session, scope)
+    by_id = {s.id: s for s in sites}
+    pos = site_positions([SiteNode(s.id, s.parent_id, s.code) for s in sites])
+    stmt = select(Device).order_by(Device.name)
+    if scope.site_ids is not None:
+        stmt = stmt.where(Device.site_id.in_(scope.site_ids))
+    per_site: dict[int, list[Device]] = defaultdict(list)
+    for dev in session.scalars(stmt):
+        per_site[dev.site_id].append(dev)
+    nodes = []
+    for site_id, devs in per_site.items():
+        site = by_id[site_id]
+        for dev, (x, y) in zip(devs, device_positions(pos[site_id], len(devs)), strict=True):
+            nodes.append({"id": dev.name, "name": dev.name, "role": dev.role, "vendor": dev.vendor,
+                          "address": dev.address, "site": site.code, "site_name": site.name,
+                          "level": site.level, "x": round(x, 1), "y": round(y, 1),
+                          "state": state_name(states.get(dev.name))})
+    nodes.sort(key=lambda n: n["id"])
+    edges = []
+    for link in _links(session, scope):
+        a, b = link.a_interface.device.name, link.b_interface.device.name
+        ends = [states.get(a), states.get(b)]
+        link_state = ("down" if False in ends else "up" if ends == [True, True] else "unknown")
+        edges.append({"source": a, "target": b, "tier": link.tier,
+                      "bandwidth_mbps": link.bandwidth_mbps, "a_interface": link.a_interface.name,
+                      "b_interface": link.b_interface.name, "state": link_state})
+    return {
+        "nodes": nodes, "links": edges,
+        "sites": [{"code": s.code, "name": s.name, "level": s.level,
+                   "x": round(pos[s.id][0], 1), "y": round(pos[s.id][1], 1)} for s in sites],
+    }
+
+
+def dashboard(session: Session, scope: Scope, states: dict[str, bool]) -> dict[str, Any]:
+    """Counts for the dashboard: devices by role and state, sites by level, links by tier."""
+    stmt = select(Device.name, Device.role, Device.site_id)
+    if scope.site_ids is not None:
+        stmt = stmt.where(Device.site_id.in_(scope.site_ids))
+    rows = list(session.execute(stmt))
+    by_role = Counter(r.role for r in rows)
+    by_state = Counter(state_name(states.get(r.name)) for r in rows)
+    sites = visible_sites(session, scope)
+    by_level = Counter(s.level for s in sites)
+    tiers = Counter(link.tier for link in _links(session, scope))
+    return {
+        "devices": len(rows),
+        "devices_by_role": {r.value: by_role.get(r.value, 0) for r in DeviceRole},
+        "devices_by_state": {k: by_state.get(k, 0) for k in ("up", "down", "unknown")},
+        "sites": len(sites),
+        "sites_by_level": {lvl.value: by_level.get(lvl.value, 0) for lvl in SiteLevel
+                           if by_level.get(lvl.value)},
+        "links": sum(tiers.values()),
+        "links_by_tier": dict(sorted(tiers.items())),
+    }
+
+
+def alarms_table_present(engine: Engine) -> bool:
+    """Whether the alarms subsystem (another issue) has created its table yet."""
+    return "alarms" in inspect(engine).get_table_names()
+
+
+def recent_alarms(session: Session, scope: Scope, limit: int = 10) -> list[dict[str, Any]]:
+    """Newest rows of the ``alarms`` table, read generically until the alarms issue lands.
+
+    Only rows naming a visible device are returned to scoped users.
+    """
+    engine = session.get_bind()
+    columns = {c["name"] for c in inspect(engine).get_columns("alarms")}
+    order = "id" if "id" in columns else next(iter(sorted(columns)))
+    rows = [dict(r._mapping) for r in session.execute(
+        text(f'SELECT * FROM alarms ORDER BY "{order}" DESC LIMIT :n'), {"n": limit * 5})]
+    if scope.site_ids is not None:
+        visible = set(session.scalars(select(Device.name).where(Device.site_id.in_(scope.site_ids))))
+        rows = [r for r in rows if r.get("device") in visible]
+    return rows[:limit]
+
+
+def _network(address: str | None) -> IPNetwork | None:
+    if not address:
+        return None
+    try:
+        return ipaddress.ip_interface(address).network
+    except ValueError:
+        return None
+
+
+def ip_plan(session: Session, scope: Scope) -> dict[str, Any]:
+    """IP blocks by site with utilisation from the planned interface addresses.
+
+    For each block: the distinct interface subnets inside it, the interface addresses in it,
+    the share of its address space taken by those subnets and by smaller blocks nested in it,
+    and the subnets whose prefix length the block does not allow. Interface addresses in no
+    block (visible or not: a county's uplink may sit in a city block) are listed as unplanned.
+    """
+    all_blocks = list(session.scalars(select(IpBlock).options(selectinload(IpBlock.site))
+                                      .order_by(IpBlock.prefix)))
+    blocks = [b for b in all_blocks if scope.allows(b.site_id)]
+    stmt = (select(Interface).join(Device).options(selectinload(Interface.device))
+            .where(Interface.address.is_not(None)).order_by(Device.name, Interface.name))
+    if scope.site_ids is not None:
+        stmt = stmt.where(Device.site_id.in_(scope.site_ids))
+    ifaces = [(i, _network(i.address)) for i in session.scalars(stmt)]
+    nets = {b.id: ipaddress.ip_network(b.prefix) for b in all_blocks}
+    # Each interface subnet belongs to the most specific block holding it; a larger block
+    # counts the blocks nested in it as used space instead.
+    direct: dict[int, list[tuple[Interface, IPNetwork]]] = defaultdict(list)
+    placed: set[int] = set()
+    for iface, net in ifaces:
+        if net is None:
+            continue
+        holders = [b for b in all_blocks if nets[b.id].version == net.version
+                   and net.subnet_of(nets[b.id])]  # type: ignore[arg-type]
+        if holders:
+            best = max(holders, key=lambda b: nets[b.id].prefixlen)
+            direct[best.id].append((iface, net))
+            placed.add(iface.id)
+    rows = []
+    for blk in blocks:
+        net = nets[blk.id]
+        subnets = sorted({n for _, n in direct[blk.id]}, key=lambda n: (n.network_address, n.prefixlen))
+        nested = [nets[o.id] for o in blocks if o.id != blk.id and nets[o.id].version == net.version
+                  and nets[o.id] != net and nets[o.id].subnet_of(net)]  # type: ignore[arg-type]
+        used = list(ipaddress.collapse_addresses([*subnets, *nested]))  # type: ignore[misc]
+        used_size = sum(n.num_addresses for n in used)
+        allowed = list(blk.allowed_prefix_lengths or [])
+        rows.append({
+            "prefix": blk.prefix, "site": blk.site.code if blk.site else None,
+            "site_name": blk.site.name if blk.site else None, "zone": blk.zone,
+            "purpose": blk.purpose, "unit": blk.unit, "allowed_prefix_lengths": allowed,
+            "size": net.num_addresses, "subnets": [str(n) for n in subnets],
+            "nested_blocks": [str(n) for n in nested],
+            "addresses": len(direct[blk.id]),
+            "used_percent": round(100.0 * used_size / net.num_addresses, 1),
+            "disallowed": [str(n) for n in subnets if allowed and n.prefixlen not in allowed],
+        })
+    unplanned = [{"device": i.device.name, "interface": i.name, "address": i.address}
+                 for i, n in ifaces if i.id not in placed]
+    return {"blocks": rows, "unplanned": unplanned}
