@@ -130,6 +130,7 @@ class PollingConfig:
     jitter_s: float = 5.0
     probe_interval_s: int = 60
     audit_interval_s: int = 86400
+    link_health_interval_s: int = 300  # link-health and device-health evaluation
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,84 @@ class Thresholds:
     availability_target_percent: dict[str, float] = field(
         default_factory=lambda: {"core": 99.99, "county": 99.9, "township": 99.5}
     )
+    link_window_s: int = 86400  # window of link utilisation (average, p95), error/discard rates
+    probe_window_s: int = 3600  # window of probe loss/latency
+    availability_window_s: int = 2592000  # 30 days
+    block_utilisation_percent: float = 80.0  # IP-plan block usage warning
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """Planned work: alarms of matching devices raised inside the window are marked suppressed."""
+
+    name: str = ""
+    start: str = ""  # ISO 8601 with offset, e.g. 2026-12-01T01:00:00+08:00
+    end: str = ""
+    devices: list[str] = field(default_factory=list)  # fnmatch patterns on device names
+    sites: list[str] = field(default_factory=list)  # site codes (the devices at and below them)
+
+
+@dataclass(frozen=True)
+class AlarmsConfig:
+    """Alarm lifecycle: hysteresis, suppression, maintenance windows and escalation."""
+
+    raise_after: int = 1  # consecutive failing evaluations before an alarm is raised
+    clear_after: int = 2  # consecutive passing evaluations before it clears (hysteresis)
+    reopen_within_s: int = 900  # a key failing again this soon after clearing reopens its alarm
+    escalate_after_s: int = 3600  # unacknowledged this long: severity goes up one level
+    suppress_behind_parent: bool = True  # alarms of devices behind a down parent are suppressed
+    maintenance: list[MaintenanceWindow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TrapV3User:
+    """An SNMPv3 trap sender: an ``auths`` profile (version 3) and the sender's engine id (hex)."""
+
+    auth: str = ""
+    engine_id: str = ""
+
+
+@dataclass(frozen=True)
+class TrapsConfig:
+    """The SNMP trap receiver (`nms traps listen`, and inside `nms run`)."""
+
+    enabled: bool = True
+    host: str = "0.0.0.0"  # address to listen on
+    port: int = 162
+    communities: list[str] = field(default_factory=list)  # accepted v1/v2c communities
+    v3_users: list[TrapV3User] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NotifyChannel:
+    """Where alarm notifications go: e-mail, a generic webhook, a DingTalk or WeCom robot."""
+
+    name: str = ""
+    type: Literal["email", "webhook", "dingtalk", "wecom"] = "webhook"
+    url: str | None = None  # webhook / robot URL
+    secret: str | None = None  # DingTalk robot signing secret
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    sender: str = "nms@localhost"
+    recipients: list[str] = field(default_factory=list)
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    min_severity: Literal["critical", "major", "minor", "warning", "info"] = "major"
+    events: list[str] = field(default_factory=lambda: ["raised", "escalated", "cleared"])
+    timeout_s: float = 10.0
+
+    def __repr__(self) -> str:  # never print secrets
+        return f"NotifyChannel(name={self.name!r}, type={self.type!r})"
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """Alarm notifications and their rate limit (per channel)."""
+
+    channels: list[NotifyChannel] = field(default_factory=list)
+    max_per_minute: int = 20  # beyond this, messages are folded into one digest
 
 
 @dataclass(frozen=True)
@@ -242,6 +321,9 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     web: WebConfig = field(default_factory=WebConfig)
     lab: LabConfig = field(default_factory=LabConfig)
+    alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
+    traps: TrapsConfig = field(default_factory=TrapsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     source_path: str | None = field(default=None, compare=False)
 
     # ---- derived locations -------------------------------------------------------------

@@ -16,9 +16,11 @@ NOT_APPLICABLE; one that crashes becomes ERROR (the engine sees to that). None o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import ipaddress
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar
 
 from nms.models import Finding, FindingStatus, Severity, utcnow
@@ -48,7 +50,13 @@ class DeviceState:
 
 @dataclass
 class Snapshot:
-    """The latest state of every device plus the plan, so checks can read peers and the plan."""
+    """The latest state of every device plus the plan, so checks can read peers and the plan.
+
+    ``interfaces`` are the *planned* interfaces (import format: ``device``, ``name``,
+    ``description``, ``address``); what devices report is in each ``DeviceState.state``.
+    The indexes below (``site_chain``, ``link_ends``...) are computed once per snapshot, so
+    checks over thousands of devices stay linear.
+    """
 
     devices: dict[str, DeviceState] = field(default_factory=dict)
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> {name, level, parent}
@@ -57,6 +65,14 @@ class Snapshot:
     params: dict[str, Any] = field(default_factory=dict)  # thresholds and audit parameters
     sink: Any = None  # time-series reads for link health and availability, when available
     taken: datetime = field(default_factory=utcnow)
+    interfaces: list[dict[str, Any]] = field(default_factory=list)  # planned interfaces
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per snapshot under ``key``: shared work of a family of checks."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
     def param(self, dotted: str, default: Any = None) -> Any:
         """A parameter by dotted path (``thresholds.cpu_percent``)."""
@@ -66,6 +82,108 @@ class Snapshot:
                 return default
             node = node[part]
         return node
+
+    # ---- plan indexes (read-only views; cached per snapshot) -----------------------------
+
+    def site_chain(self, code: str | None) -> list[str]:
+        """``code`` and its ancestors' codes, nearest first (township → county → city)."""
+        chain: list[str] = []
+        seen: set[str] = set()
+        while code and code not in seen:
+            chain.append(code)
+            seen.add(code)
+            code = (self.sites.get(code) or {}).get("parent")
+        return chain
+
+    def site_at(self, code: str | None, level: str) -> str | None:
+        """The code of ``code``'s site or ancestor at ``level`` (``county`` of a township)."""
+        for c in self.site_chain(code):
+            if (self.sites.get(c) or {}).get("level") == level:
+                return c
+        return None
+
+    @cached_property
+    def blocks(self) -> list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, dict[str, Any]]]:
+        """IP-plan blocks parsed, most specific first (longest-prefix match order)."""
+        parsed = []
+        for block in self.ip_blocks:
+            try:
+                parsed.append((ipaddress.ip_network(str(block["prefix"]), strict=False), block))
+            except (KeyError, ValueError):
+                continue
+        parsed.sort(key=lambda nb: -nb[0].prefixlen)
+        return parsed
+
+    def block_of(self, addr: Any) -> dict[str, Any] | None:
+        """The most specific plan block holding ``addr`` (an address or interface), or None."""
+        ip = ipaddress.ip_interface(str(addr)).ip
+        for net, block in self.blocks:
+            if ip.version == net.version and ip in net:
+                return block
+        return None
+
+    @cached_property
+    def link_ends(self) -> dict[tuple[str, str], tuple[str, str, dict[str, Any]]]:
+        """``(device, interface) -> (peer device, peer interface, link)`` for planned links."""
+        ends: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {}
+        for link in self.links:
+            a = (str(link["a_device"]), str(link["a_interface"]))
+            b = (str(link["b_device"]), str(link["b_interface"]))
+            ends[a] = (b[0], b[1], link)
+            ends[b] = (a[0], a[1], link)
+        return ends
+
+    @cached_property
+    def upstream(self) -> dict[str, str]:
+        """Device -> its parent device: the link peer at a higher site (for suppression)."""
+        level_rank = {"province": 0, "city": 1, "county": 2, "township": 3}
+        parent: dict[str, str] = {}
+
+        def rank(device: str) -> int:
+            dev = self.devices.get(device)
+            site = dev.device.get("site") if dev else None
+            return level_rank.get((self.sites.get(str(site)) or {}).get("level", ""), 9)
+
+        for link in self.links:
+            a, b = str(link["a_device"]), str(link["b_device"])
+            if rank(a) < rank(b):
+                parent.setdefault(b, a)
+            elif rank(b) < rank(a):
+                parent.setdefault(a, b)
+        return parent
+
+    # ---- serialisation (test fixtures: tests/fixtures/policies/<id>/<case>/snapshot.json) -
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form without the sink (samples are exported by the caller)."""
+        return {
+            "taken": self.taken.isoformat(),
+            "params": self.params,
+            "sites": self.sites,
+            "devices": {name: {"device": d.device, "state": d.state,
+                               **({"config_text": d.config_text} if d.config_text else {}),
+                               **({"collected": d.collected.isoformat()} if d.collected else {})}
+                        for name, d in self.devices.items()},
+            "interfaces": self.interfaces,
+            "links": self.links,
+            "ip_blocks": self.ip_blocks,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], sink: Any = None) -> Snapshot:
+        """Rebuild a snapshot written by ``to_dict`` (``taken`` defaults to now)."""
+        devices = {}
+        for name, d in (data.get("devices") or {}).items():
+            device = {"name": name, **(d.get("device") or {})}
+            collected = d.get("collected")
+            devices[name] = DeviceState(device=device, state=d.get("state") or {},
+                                        config_text=d.get("config_text"),
+                                        collected=datetime.fromisoformat(collected) if collected else None)
+        taken = data.get("taken")
+        return cls(devices=devices, sites=data.get("sites") or {}, links=data.get("links") or [],
+                   ip_blocks=data.get("ip_blocks") or [], params=data.get("params") or {},
+                   interfaces=data.get("interfaces") or [], sink=sink,
+                   taken=datetime.fromisoformat(taken) if taken else utcnow())
 
 
 class Check:
@@ -114,8 +232,10 @@ class Check:
                        severity=severity or self.severity, reason_en=reason_en, reason_zh=reason_zh,
                        observed=observed, expected=expected, evidence=evidence)
 
-    @classmethod
-    def describe(cls) -> dict[str, Any]:
-        """The catalogue entry (`nms checks list`)."""
-        return {"id": cls.id, "title_en": cls.title_en, "title_zh": cls.title_zh,
-                "severity": cls.severity.value, "pack": cls.pack, "mlps": cls.mlps}
+    def describe(self) -> dict[str, Any]:
+        """The catalogue entry (`nms checks list`): id, titles, severity, pack, clause, data."""
+        return {"id": self.id, "title_en": self.title_en, "title_zh": self.title_zh,
+                "severity": self.severity.value, "pack": self.pack, "mlps": self.mlps,
+                "needs": list(self.needs), "kind": "rule" if hasattr(self, "op") else "class",
+                "description": (type(self).__doc__ or "").strip().split("\n")[0]
+                if not hasattr(self, "op") else self.title_en}

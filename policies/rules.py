@@ -114,6 +114,12 @@ class RuleCheck(Check):
 
     def evaluate_device(self, dev: DeviceState, snapshot: Snapshot) -> Iterator[Finding]:
         values = resolve(dev.state, self.source)
+        top = dev.state.get(self.needs[0])
+        if not values and isinstance(top, list | dict) and not top:
+            # the getter ran and found nothing (a box without temperature sensors): nothing to judge
+            yield self.finding(dev.name, "", FindingStatus.NOT_APPLICABLE,
+                               f"the device reports no {self.needs[0]}", f"设备未报告 {self.needs[0]}")
+            return
         if not values:
             yield self.finding(dev.name, "", FindingStatus.NEEDS_REVIEW,
                                f"no value at {self.source}", f"未取得 {self.source} 的值")
