@@ -116,3 +116,114 @@ def policy_run(ctx: click.Context, pack: str | None, check_ids: tuple[str, ...],
         counts = summarize(findings, chosen).by_status
         click.echo("  ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "no findings", err=True)
     sys.exit(exit_code(findings))
+
+
+# --------------------------------------------------------------------------------------------
+# alarms
+# --------------------------------------------------------------------------------------------
+
+
+def alarm_manager(config: Config) -> Any:
+    """An ``AlarmManager`` on the configured database, with the plan's parents for suppression."""
+    from nms.alarms import AlarmManager
+    from policies.snapshot import build_snapshot
+
+    engine = _engine(config)
+    snap = build_snapshot(engine, config, open_sink=False)
+    return AlarmManager(engine, config.alarms, parents=snap.upstream,
+                        sites={n: d.device.get("site") for n, d in snap.devices.items()},
+                        site_parents={c: s.get("parent") for c, s in snap.sites.items()})
+
+
+@click.group("alarms")
+def alarms_group() -> None:
+    """List, acknowledge and clear alarms (history is never deleted)."""
+
+
+@alarms_group.command("list")
+@click.option("--state", type=click.Choice(["open", "raised", "acknowledged", "cleared", "all"]),
+              default="open", show_default=True)
+@click.option("--device", help="Only alarms of this device.")
+@click.option("--check", "check_id", help="Only alarms of this check id.")
+@click.option("--limit", type=int, default=200, show_default=True)
+@format_option
+@click.pass_context
+def alarms_list(ctx: click.Context, state: str, device: str | None, check_id: str | None, limit: int,
+                fmt: str) -> None:
+    """List alarms, newest first."""
+    from nms.alarms import AlarmManager
+
+    config = get_config(ctx)
+    manager = AlarmManager(_engine(config), config.alarms)
+    rows = manager.list(state=None if state == "all" else state, device=device, check_id=check_id,
+                        limit=limit)
+    if fmt == "table":
+        zh = config.web.language == "zh_CN"
+        for r in rows:
+            r["reason"] = r["reason_zh"] if zh else r["reason_en"]
+            r["suppressed"] = r["suppressed_reason"] if r["suppressed"] else ""
+    emit(rows, ["id", "state", "severity", "check_id", "device", "subject", "raised_at", "suppressed",
+                "reason"], fmt)
+
+
+@alarms_group.command("history")
+@click.argument("alarm_id", type=int)
+@format_option
+@click.pass_context
+def alarms_history(ctx: click.Context, alarm_id: int, fmt: str) -> None:
+    """Every event of one alarm: raised, acknowledged, escalated, cleared... with who and when."""
+    from nms.alarms import AlarmManager
+
+    config = get_config(ctx)
+    emit(AlarmManager(_engine(config), config.alarms).history(alarm_id),
+         ["time", "action", "user", "severity", "note"], fmt)
+
+
+def _user(user: str | None) -> str:
+    import getpass
+
+    return user or getpass.getuser()
+
+
+@alarms_group.command("ack")
+@click.argument("alarm_ids", type=int, nargs=-1, required=True)
+@click.option("--user", help="Who acknowledges (default: the login name).")
+@click.option("--note", help="Why, or what is being done.")
+@click.pass_context
+def alarms_ack(ctx: click.Context, alarm_ids: tuple[int, ...], user: str | None, note: str | None) -> None:
+    """Acknowledge open alarms."""
+    from nms.alarms import AlarmError, AlarmManager
+
+    config = get_config(ctx)
+    manager = AlarmManager(_engine(config), config.alarms)
+    failed = False
+    for alarm_id in alarm_ids:
+        try:
+            manager.acknowledge(alarm_id, _user(user), note)
+            click.echo(f"alarm {alarm_id}: acknowledged")
+        except AlarmError as exc:
+            click.echo(f"nms: {exc.args[0]}", err=True)
+            failed = True
+    sys.exit(1 if failed else 0)
+
+
+@alarms_group.command("clear")
+@click.argument("alarm_ids", type=int, nargs=-1, required=True)
+@click.option("--user", help="Who clears (default: the login name).")
+@click.option("--note", help="Why.")
+@click.pass_context
+def alarms_clear(ctx: click.Context, alarm_ids: tuple[int, ...], user: str | None, note: str | None) -> None:
+    """Clear open alarms by hand (a check still failing raises them again)."""
+    from nms.alarms import AlarmError, AlarmManager
+
+    config = get_config(ctx)
+    manager = AlarmManager(_engine(config), config.alarms)
+    failed = False
+    for alarm_id in alarm_ids:
+        try:
+            manager.clear(alarm_id, _user(user), note)
+            click.echo(f"alarm {alarm_id}: cleared")
+        except AlarmError as exc:
+            click.echo(f"nms: {exc.args[0]}", err=True)
+            failed = True
+    sys.exit(1 if failed else 0)
