@@ -386,7 +386,8 @@ class SnmpsimServer:
                 try:
                     sock.bind((host, port))
                 except OSError as exc:
-                    raise SnmpsimError(f"cannot listen on UDP {host}:{port}: {exc.strerror}") from exc
+                    raise SnmpsimError(
+                        f"cannot listen on UDP {host}:{port}: {exc.strerror}") from exc
 
     def _guess_community(self) -> str:
         tops = sorted(self.data_dir.glob("*.snmprec"))
