@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.sinks.influx import InfluxSink, api_generation
+from collectors.sinks.influx import InfluxSink, LineRenderer, api_generation, to_point
 from nms.config import Config, SinkConfig
 from nms.errors import SinkError
 from nms.models import PollResult, PollStatus, Sample, utcnow
@@ -34,6 +34,16 @@ def test_version_strings() -> None:
     assert api_generation("3.0.1-abc") == 2
     with pytest.raises(SinkError, match="cannot understand"):
         api_generation("OSS")
+
+
+def test_cached_series_prefix_renders_exactly_what_point_renders() -> None:
+    from tests.sinks.test_bad_input import AWKWARD
+
+    render = LineRenderer(limit=3)  # small: the cache is also cleared on the way
+    extra = [Sample("m", {"b": "2", "a": "1", "empty": ""}, {"f": 1.0, "i": -5, "s": "x y"}, T0),
+             Sample("m", {"a": "1", "b": "2"}, {"f": 2.5}, T0), Sample("m", {}, {"b": False}, T0)]
+    for sample in [*AWKWARD, *extra, *AWKWARD]:
+        assert render(sample) == to_point(sample).to_line_protocol().encode()
 
 
 def test_1x_schema_retention_and_continuous_queries(influx_server: InfluxServer) -> None:
