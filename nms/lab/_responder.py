@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from typing import Any
 
 # Python puts this file's directory first on sys.path, where nms/lab/snmpsim.py would shadow the
 # snmpsim package.
@@ -63,9 +64,11 @@ def _select_context(handler: cmdrsp.CommandResponderBase, snmp_engine: object,
 
 
 def _install(name: str) -> None:
+    """Give snmpsim's responder class ``name`` the pysnmp 7 hook that selects the recording."""
     base = getattr(cmdrsp, name)
 
-    def handle_management_operation(self, snmp_engine, state_reference, context_name, pdu):
+    def handle_management_operation(self: Any, snmp_engine: Any, state_reference: Any,
+                                    context_name: bytes, pdu: Any) -> None:
         context_name = _select_context(self, snmp_engine, context_name)
         base.handle_management_operation(self, snmp_engine, state_reference, context_name, pdu)
 
