@@ -1,0 +1,592 @@
+"""Loaders for the reports: inventory, state timelines from the sink, windows and statistics.
+
+Why separate from ``availability``: the arithmetic is pure and exact; everything that touches a
+database, a sink or another engineer's module lives here, behind small plain dataclasses, so the
+report can be assembled from constructed data in tests and from the real stores in production.
+
+Inputs:
+  * the inventory (``config.database_url``): sites, devices, planned links;
+  * the time-series sink (``nms.sink.open_sink``; core never imports ``collectors``):
+    ``poll_status`` samples (tags ``device``, ``collector``; fields ``status``, ``reachable``)
+    and ``interface`` samples (tags ``device``, ``ifname``; field ``oper_status``);
+  * approved maintenance windows and alarm statistics from ``nms.alarms`` and baseline-audit
+    status from ``nms.audit`` -- when those modules exist. Missing ones give ``None`` and the
+    report says "not available" instead of failing.
+
+Reading scale: a month of 1-minute polls is 43,200 points per device. ``load_poll_timelines``
+reads devices in chunks and folds each chunk's points into run-length timelines at once, so
+memory holds one chunk of raw points, never the month of the whole network.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from nms.reports.availability import (
+    Interval,
+    Timeline,
+    build_timeline,
+    merge_timelines,
+    oper_state,
+    poll_state,
+)
+
+if TYPE_CHECKING:
+    from nms.config import Config
+    from nms.sink import Sink
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "AlarmStats", "AuditStatus", "DeviceInfo", "Inventory", "LinkInfo", "MaintenanceWindow",
+    "SiteInfo", "load_alarm_stats", "load_audit_status", "load_inventory",
+    "load_link_timelines", "load_maintenance", "load_poll_timelines",
+]
+
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3}
+DEFAULT_INTERVAL_S = 300
+#: devices per sink query: bounds the raw points held at once (200 x 43,200 = 8.6 M for a month)
+CHUNK_DEVICES = 200
+
+
+def _from_us(us: int) -> datetime:
+    from nms.sink import from_us
+
+    return from_us(us)
+
+
+def _to_us(t: datetime) -> int:
+    from nms.sink import to_us
+
+    return to_us(t)
+
+
+# ---- inventory ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """A site of the hierarchy: ``level`` is province, city, county or township."""
+
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """A device with its place in the hierarchy and its availability tier.
+
+    ``tier`` picks the SLA target (``thresholds.availability_target_percent``): township for
+    devices at a township site, county at a county site, core above.
+    """
+
+    name: str
+    role: str
+    site: str
+    township: str | None
+    county: str | None
+    tier: str
+    interval_s: int = DEFAULT_INTERVAL_S
+    address: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkInfo:
+    """A planned link; ``upper``/``lower`` name the end nearer to / farther from the city."""
+
+    key: str
+    a_device: str
+    a_ifname: str
+    b_device: str
+    b_ifname: str
+    tier: str
+    upper: str
+    lower: str
+
+    @property
+    def label(self) -> str:
+        """``a-dev:if — b-dev:if``."""
+        return f"{self.a_device}:{self.a_ifname} — {self.b_device}:{self.b_ifname}"
+
+
+@dataclass
+class Inventory:
+    """What the report needs from the inventory, as plain values."""
+
+    sites: dict[str, SiteInfo] = field(default_factory=dict)
+    devices: dict[str, DeviceInfo] = field(default_factory=dict)
+    links: list[LinkInfo] = field(default_factory=list)
+    #: device -> its upstream devices (the ones it cannot be reached without)
+    parents: dict[str, list[str]] = field(default_factory=dict)
+    parents_source: str = "none"
+
+    def site_chain(self, code: str) -> list[SiteInfo]:
+        """The site and its ancestors, nearest first."""
+        out = []
+        seen = set()
+        node = self.sites.get(code)
+        while node is not None and node.code not in seen:
+            out.append(node)
+            seen.add(node.code)
+            node = self.sites.get(node.parent) if node.parent else None
+        return out
+
+    def in_scope(self, scope_kind: str, scope_value: str) -> list[DeviceInfo]:
+        """Devices of a scope: city (all), county:CODE, township:CODE, device:NAME."""
+        if scope_kind == "city":
+            return sorted(self.devices.values(), key=lambda d: d.name)
+        if scope_kind == "device":
+            return [self.devices[scope_value]] if scope_value in self.devices else []
+        attr = "county" if scope_kind == "county" else "township"
+        return sorted((d for d in self.devices.values() if getattr(d, attr) == scope_value),
+                      key=lambda d: d.name)
+
+
+def tier_of(level: str | None) -> str:
+    """Availability tier of a site level: township, county, else core (city and above)."""
+    if level == "township":
+        return "township"
+    if level == "county":
+        return "county"
+    return "core"
+
+
+def build_inventory(sites: Iterable[SiteInfo], devices: Iterable[tuple[str, str, str, str]],
+                    links: Iterable[tuple[str, str, str, str, str]], intervals_s: Mapping[str, int],
+                    parents: Mapping[str, list[str]] | None = None) -> Inventory:
+    """Assemble an ``Inventory`` from plain rows (the loader and the tests both use this).
+
+    Args:
+        sites: every site.
+        devices: ``(name, role, site_code, address)``.
+        links: ``(a_device, a_ifname, b_device, b_ifname, tier)``.
+        intervals_s: poll interval per role (``polling.intervals_s``).
+        parents: device -> upstream devices; None derives them from the links (the end at the
+            higher site level is the parent of the other).
+    """
+    inv = Inventory(sites={s.code: s for s in sites})
+    for name, role, site, address in devices:
+        chain = inv.site_chain(site)
+        township = next((s.code for s in chain if s.level == "township"), None)
+        county = next((s.code for s in chain if s.level == "county"), None)
+        level = chain[0].level if chain else None
+        inv.devices[name] = DeviceInfo(name, role, site, township, county, tier_of(level),
+                                       int(intervals_s.get(role, DEFAULT_INTERVAL_S)), address)
+    derived: dict[str, list[str]] = defaultdict(list)
+    for n, (a_dev, a_if, b_dev, b_if, tier) in enumerate(links):
+        if a_dev not in inv.devices or b_dev not in inv.devices:
+            continue
+        a_rank = _rank(inv, a_dev)
+        b_rank = _rank(inv, b_dev)
+        upper, lower = (a_dev, b_dev) if a_rank <= b_rank else (b_dev, a_dev)
+        inv.links.append(LinkInfo(f"L{n + 1}:{a_dev}:{a_if}-{b_dev}:{b_if}", a_dev, a_if, b_dev,
+                                  b_if, tier, upper, lower))
+        if a_rank != b_rank and upper not in derived[lower]:
+            derived[lower].append(upper)
+    if parents is not None:
+        inv.parents = {k: list(v) for k, v in parents.items()}
+        inv.parents_source = "topology"
+    else:
+        inv.parents = dict(derived)
+        inv.parents_source = "links"
+    return inv
+
+
+def _rank(inv: Inventory, device: str) -> int:
+    site = inv.sites.get(inv.devices[device].site)
+    return LEVEL_RANK.get(site.level, 9) if site else 9
+
+
+def load_inventory(config: Config) -> Inventory:
+    """Read sites, devices and links from the inventory store; parents from nms.topology.
+
+    Raises:
+        StoreError: the inventory database cannot be read.
+    """
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from inventory.models import Device, Interface, Link, Site
+    from nms.db import make_engine, session_scope
+
+    engine = make_engine(config.database_url)
+    try:
+        with session_scope(engine) as session:
+            sites = [SiteInfo(s.code, s.name, s.level, s.parent.code if s.parent else None)
+                     for s in session.scalars(select(Site).options(selectinload(Site.parent)))]
+            devices = [(d.name, d.role, d.site.code, d.address)
+                       for d in session.scalars(select(Device).options(selectinload(Device.site)))]
+            links = []
+            query = select(Link).options(
+                selectinload(Link.a_interface).selectinload(Interface.device),
+                selectinload(Link.b_interface).selectinload(Interface.device))
+            for link in session.scalars(query):
+                links.append((link.a_interface.device.name, link.a_interface.name,
+                              link.b_interface.device.name, link.b_interface.name, link.tier))
+        state = _device_state(engine)
+    finally:
+        engine.dispose()
+    inv = build_inventory(sites, devices, links, config.polling.intervals_s)
+    parents = topology_parents(inv, state)
+    if parents is not None:
+        inv.parents, inv.parents_source = parents, "topology"
+    return inv
+
+
+def _device_state(engine: Any) -> dict[str, dict[str, Any]]:
+    """Latest collected state per device (LLDP neighbours help the topology); {} if none."""
+    try:
+        from nms.state import load_state
+
+        return load_state(engine)
+    except Exception as exc:  # noqa: BLE001 - no state table yet: planned links only
+        log.debug("no device state for the topology: %s", exc)
+        return {}
+
+
+def topology_parents(inv: Inventory, state: Mapping[str, Mapping[str, Any]] | None = None
+                     ) -> dict[str, list[str]] | None:
+    """Each device's upstream device from issue 5's topology (``nms.topology``).
+
+    Why the topology and not only the planned links: it also places devices that have no link
+    of their own (a township's firewall or server hangs off the site's router) and uses LLDP
+    where the plan is incomplete. Returns None when the topology cannot be built; the caller
+    keeps the parents derived from the links.
+    """
+    try:
+        from nms.topology import build_topology
+    except ImportError:
+        return None
+    rows = []
+    for d in inv.devices.values():
+        site = inv.sites.get(d.site)
+        rows.append({"name": d.name, "role": d.role, "site": d.site, "level": site.level if site
+                     else None, "county": d.county, "address": d.address or None})
+    planned = [{"a_device": k.a_device, "a_interface": k.a_ifname, "b_device": k.b_device,
+                "b_interface": k.b_ifname, "tier": k.tier} for k in inv.links]
+    try:
+        graph = build_topology(rows, dict(state or {}), planned)
+    except Exception as exc:  # noqa: BLE001 - the links are a good fallback
+        log.warning("cannot build the topology (%s); parents come from the planned links", exc)
+        return None
+    parents: dict[str, list[str]] = {}
+    for name, data in graph.nodes(data=True):
+        parent = data.get("parent")
+        if name in inv.devices and parent in inv.devices:
+            parents[name] = [str(parent)]
+    return parents
+
+
+# ---- timelines from the sink -------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+def load_poll_timelines(sink: Sink, intervals_s: Mapping[str, int], start: int, end: int, *,
+                        gap_factor: float = 2.5, collector: str | None = None,
+                        chunk: int = CHUNK_DEVICES,
+                        progress: Callable[[int, int], None] | None = None) -> dict[str, Timeline]:
+    """Each device's state timeline over ``[start, end)`` from its ``poll_status`` samples.
+
+    Args:
+        sink: the time-series sink.
+        intervals_s: device name -> poll interval (seconds); every named device gets a timeline
+            (all unknown when it has no sample).
+        start: period start, microseconds.
+        end: period end, microseconds.
+        gap_factor: see ``availability.build_timeline``.
+        collector: only this collector's polls; None picks, per device, the collector with the
+            most polls in the period (the most frequent one judges reachability; mixing an SNMP
+            poll every minute with an SSH poll every hour would make the two disagree).
+        chunk: devices per sink query.
+        progress: called with (devices done, devices total).
+
+    Returns:
+        ``{device: Timeline}``.
+    """
+    names = sorted(intervals_s)
+    out: dict[str, Timeline] = {}
+    done = 0
+    for group in _chunks(names, max(1, chunk)):
+        lookback = max(int(gap_factor * intervals_s[n] * 1_000_000) for n in group)
+        samples = sink.query("poll_status", tags={"device": group},
+                             fields=["status", "reachable"], start=_from_us(start - lookback),
+                             end=_from_us(end))
+        polls: dict[str, dict[str, list[tuple[int, str, str]]]] = defaultdict(
+            lambda: defaultdict(list))
+        for s in samples:
+            device = s.tags.get("device")
+            if device is None:
+                continue
+            via = s.tags.get("collector", "")
+            if collector is not None and via != collector:
+                continue
+            status = s.fields.get("status")
+            reachable = s.fields.get("reachable")
+            state = poll_state(status, reachable)
+            cause = status if isinstance(status, str) and status else (
+                "ok" if reachable is True else "unreachable" if reachable is False else "no_data")
+            polls[device][via].append((_to_us(s.time), state, cause))
+        del samples
+        for name in group:
+            by_collector = polls.get(name)
+            interval = int(intervals_s[name] * 1_000_000)
+            if not by_collector:
+                out[name] = build_timeline((), start, end, interval, gap_factor)
+                continue
+            best = max(sorted(by_collector), key=lambda c: len(by_collector[c]))
+            out[name] = build_timeline(by_collector[best], start, end, interval, gap_factor)
+        done += len(group)
+        if progress is not None:
+            progress(done, len(names))
+    return out
+
+
+def _port_key(name: str) -> str:
+    try:
+        from nms.topology.ifnames import port_key
+    except ImportError:  # pragma: no cover - the module is part of nms
+        return name.strip().lower()
+    return port_key(name)
+
+
+def load_link_timelines(sink: Sink, links: Sequence[LinkInfo], intervals_s: Mapping[str, int],
+                        device_timelines: Mapping[str, Timeline], start: int, end: int, *,
+                        gap_factor: float = 2.5, chunk: int = CHUNK_DEVICES
+                        ) -> dict[str, tuple[Timeline, str]]:
+    """Each link's timeline and where it came from ("interface" or "reachability").
+
+    A link end's state comes from its port's ``oper_status`` in ``interface`` samples of that
+    device (names matched vendor-independently: ``Gi0/1`` is ``GigabitEthernet0/1``); the link
+    is down when either end says down (``merge_timelines``). A link with no interface sample at
+    either end falls back to the reachability of its lower (far) device: for a single-homed
+    township that is what "the uplink is available" means to its users.
+    """
+    ends: dict[str, dict[str, str]] = defaultdict(dict)  # device -> port key -> inventory name
+    for link in links:
+        ends[link.a_device][_port_key(link.a_ifname)] = link.a_ifname
+        ends[link.b_device][_port_key(link.b_ifname)] = link.b_ifname
+    polls: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
+    devices = sorted(ends)
+    for group in _chunks(devices, max(1, chunk)):
+        lookback = max(int(gap_factor * intervals_s.get(n, DEFAULT_INTERVAL_S) * 1_000_000)
+                       for n in group)
+        names = sorted({name for d in group for name in ends[d].values()})
+        # The ifname tag is the device's own spelling (ifName, else ifDescr), which may differ
+        # from the inventory's: learn the spellings from a short recent window first.
+        probe_start = max(start, end - 6 * 3600 * 1_000_000)
+        seen = sink.query("interface", tags={"device": group}, fields=["oper_status"],
+                          start=_from_us(probe_start), end=_from_us(end))
+        spellings = set(names)
+        for s in seen:
+            ifname = s.tags.get("ifname", "")
+            if _port_key(ifname) in ends.get(s.tags.get("device", ""), {}):
+                spellings.add(ifname)
+        del seen
+        samples = sink.query("interface", tags={"device": group, "ifname": sorted(spellings)},
+                             fields=["oper_status"], start=_from_us(start - lookback),
+                             end=_from_us(end))
+        for s in samples:
+            device = s.tags.get("device", "")
+            key = _port_key(s.tags.get("ifname", ""))
+            if key not in ends.get(device, {}):
+                continue
+            status = s.fields.get("oper_status")
+            polls[(device, key)].append((_to_us(s.time), oper_state(status), str(status)))
+    out: dict[str, tuple[Timeline, str]] = {}
+    for link in links:
+        sides = []
+        for device, ifname in ((link.a_device, link.a_ifname), (link.b_device, link.b_ifname)):
+            got = polls.get((device, _port_key(ifname)))
+            if got:
+                got.sort(key=lambda p: p[0])
+                interval = int(intervals_s.get(device, DEFAULT_INTERVAL_S) * 1_000_000)
+                sides.append(build_timeline(got, start, end, interval, gap_factor))
+        if sides:
+            out[link.key] = (merge_timelines(sides), "interface")
+        elif link.lower in device_timelines:
+            out[link.key] = (device_timelines[link.lower], "reachability")
+        else:
+            out[link.key] = (Timeline(start, end, []), "none")
+    for key, (tl, _) in out.items():
+        if not tl.segments and tl.end > tl.start:
+            out[key] = (build_timeline((), tl.start, tl.end, 1, gap_factor), out[key][1])
+    return out
+
+
+# ---- maintenance, alarms, audit ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceWindow:
+    """An approved maintenance window and what it covers.
+
+    ``devices`` and ``sites`` name what is covered (a site covers every device at it or below
+    it); both empty means the whole network.
+    """
+
+    start: int
+    end: int
+    devices: frozenset[str] = frozenset()
+    sites: frozenset[str] = frozenset()
+    title: str = ""
+
+    def covers(self, device: DeviceInfo, inventory: Inventory) -> bool:
+        """True when the window applies to ``device``."""
+        if not self.devices and not self.sites:
+            return True
+        if device.name in self.devices:
+            return True
+        return any(s.code in self.sites for s in inventory.site_chain(device.site))
+
+
+def windows_for(device: DeviceInfo, windows: Sequence[MaintenanceWindow],
+                inventory: Inventory) -> list[Interval]:
+    """The maintenance intervals covering one device."""
+    return [(w.start, w.end) for w in windows if w.covers(device, inventory)]
+
+
+def _get(obj: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(obj, Mapping) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return None
+
+
+def _as_us(value: Any) -> int | None:
+    if isinstance(value, datetime):
+        return _to_us(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
+def load_maintenance(config: Config, start: int, end: int) -> list[MaintenanceWindow] | None:
+    """Approved maintenance windows overlapping ``[start, end)`` from ``nms.alarms``.
+
+    Returns None when nms.alarms (issue 6) is not installed or offers no window listing; the
+    report then says maintenance could not be excluded.
+    """
+    try:
+        alarms = importlib.import_module("nms.alarms")
+    except ImportError:
+        return None
+    fn = getattr(alarms, "maintenance_windows", None) or getattr(alarms, "list_maintenance", None)
+    if not callable(fn):
+        return None
+    try:
+        rows = fn(config, start=_from_us(start), end=_from_us(end))
+    except TypeError:
+        rows = fn(config)
+    except Exception as exc:  # noqa: BLE001 - the report degrades, it does not fail
+        log.warning("cannot read maintenance windows from nms.alarms: %s", exc)
+        return None
+    out = []
+    for row in rows:
+        status = _get(row, "status", "state")
+        approved = _get(row, "approved")
+        if approved is False or (isinstance(status, str) and status.lower() not in (
+                "approved", "active", "done", "finished", "completed", "scheduled", "ended")):
+            continue
+        lo, hi = _as_us(_get(row, "start", "starts")), _as_us(_get(row, "end", "ends"))
+        if lo is None or hi is None or hi <= start or lo >= end:
+            continue
+        devices = _get(row, "devices") or ()
+        sites = _get(row, "sites") or ()
+        out.append(MaintenanceWindow(lo, hi, frozenset(map(str, devices)),
+                                     frozenset(map(str, sites)),
+                                     str(_get(row, "title", "name", "reason") or "")))
+    return out
+
+
+@dataclass
+class AlarmStats:
+    """Alarm counts over the period for the bulletin's alarm section."""
+
+    raised: int = 0
+    cleared: int = 0
+    open_at_end: int = 0
+    by_severity: dict[str, int] = field(default_factory=dict)
+    by_check: dict[str, int] = field(default_factory=dict)
+    top_devices: list[tuple[str, int]] = field(default_factory=list)
+    mean_time_to_clear_s: float | None = None
+
+
+def load_alarm_stats(config: Config, start: int, end: int,
+                     devices: Iterable[str] | None = None) -> AlarmStats | None:
+    """Alarm statistics from ``nms.alarms`` (issue 6); None while that module is not there."""
+    try:
+        alarms = importlib.import_module("nms.alarms")
+    except ImportError:
+        return None
+    fn = getattr(alarms, "alarm_stats", None) or getattr(alarms, "statistics", None)
+    if not callable(fn):
+        return None
+    try:
+        raw = fn(config, start=_from_us(start), end=_from_us(end),
+                 devices=list(devices) if devices is not None else None)
+    except Exception as exc:  # noqa: BLE001 - the report degrades, it does not fail
+        log.warning("cannot read alarm statistics from nms.alarms: %s", exc)
+        return None
+    if isinstance(raw, AlarmStats):
+        return raw
+    return AlarmStats(
+        raised=int(_get(raw, "raised") or 0), cleared=int(_get(raw, "cleared") or 0),
+        open_at_end=int(_get(raw, "open_at_end", "open") or 0),
+        by_severity=dict(_get(raw, "by_severity") or {}), by_check=dict(_get(raw, "by_check") or {}),
+        top_devices=[(str(a), int(b)) for a, b in (_get(raw, "top_devices") or [])],
+        mean_time_to_clear_s=_get(raw, "mean_time_to_clear_s"))
+
+
+@dataclass
+class AuditStatus:
+    """Baseline-audit status for the bulletin: when it ran and how the findings stand."""
+
+    last_run: datetime | None = None
+    devices_audited: int = 0
+    passed: int = 0
+    failed: int = 0
+    other: int = 0
+    by_severity: dict[str, int] = field(default_factory=dict)
+
+
+def load_audit_status(config: Config, devices: Iterable[str] | None = None) -> AuditStatus | None:
+    """Baseline-audit status from ``nms.audit`` when that module exists; None otherwise."""
+    try:
+        audit = importlib.import_module("nms.audit")
+    except ImportError:
+        return None
+    fn = getattr(audit, "audit_status", None) or getattr(audit, "latest_summary", None)
+    if not callable(fn):
+        return None
+    try:
+        raw = fn(config, devices=list(devices) if devices is not None else None)
+    except Exception as exc:  # noqa: BLE001 - the report degrades, it does not fail
+        log.warning("cannot read baseline-audit status from nms.audit: %s", exc)
+        return None
+    if raw is None or isinstance(raw, AuditStatus):
+        return raw
+    return AuditStatus(last_run=_get(raw, "last_run"),
+                       devices_audited=int(_get(raw, "devices_audited", "devices") or 0),
+                       passed=int(_get(raw, "passed") or 0), failed=int(_get(raw, "failed") or 0),
+                       other=int(_get(raw, "other") or 0),
+                       by_severity=dict(_get(raw, "by_severity") or {}))
+
+
+def unknown_timeline(start: int, end: int) -> Timeline:
+    """A timeline that is unknown over the whole span (a device never polled)."""
+    return build_timeline((), start, end, 1) if end > start else Timeline(start, end, [])
+
