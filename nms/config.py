@@ -307,6 +307,43 @@ class LabConfig:
 
 
 @dataclass(frozen=True)
+class ReportsConfig:
+    """Uptime reports (nms.reports): counting rules, the PDF font, the monthly e-mailed bulletin.
+
+    Mail goes through a ``notify`` channel of type email (its SMTP settings); ``recipients``
+    overrides that channel's list for the bulletin.
+    """
+
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    gap_factor: float = 2.5  # polls further apart than this x the interval leave unknown time
+    collector: str | None = None  # collector whose polls judge reachability; None: most frequent
+    font: str | None = None  # TrueType CJK font for the PDF ("path" or "path.ttc#0"); None: search
+    output_dir: str | None = None  # scheduled reports are saved here; default <data_dir>/reports
+    schedule_day: int = 1  # day of the month the previous month's bulletin is made
+    schedule_time: str = "08:00"  # local time (config timezone)
+    scopes: list[str] = field(default_factory=lambda: ["city"])  # city, county:CODE, township:CODE
+    formats: list[str] = field(default_factory=lambda: ["pdf", "xlsx"])
+    channel: str | None = None  # notify channel (type email); None: the first email channel
+    recipients: list[str] = field(default_factory=list)
+
+    def validate(self, key: str, path: str | None) -> None:
+        if self.gap_factor < 1.0:
+            raise ConfigError("must be at least 1", path=path, key=f"{key}.gap_factor")
+        if not 1 <= self.schedule_day <= 28:
+            raise ConfigError("must be 1..28", path=path, key=f"{key}.schedule_day")
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", self.schedule_time):
+            raise ConfigError("must be HH:MM", path=path, key=f"{key}.schedule_time")
+        for i, fmt in enumerate(self.formats):
+            if fmt not in ("pdf", "xlsx", "csv"):
+                raise ConfigError("must be pdf, xlsx or csv", path=path, key=f"{key}.formats[{i}]")
+        for i, scope in enumerate(self.scopes):
+            kind, _, code = scope.partition(":")
+            if kind not in ("city", "county", "township", "device") or (kind != "city" and not code):
+                raise ConfigError("must be city, county:CODE, township:CODE or device:NAME",
+                                  path=path, key=f"{key}.scopes[{i}]")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole config.yaml."""
 
@@ -324,6 +361,7 @@ class Config:
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
     traps: TrapsConfig = field(default_factory=TrapsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
     source_path: str | None = field(default=None, compare=False)
 
     # ---- derived locations -------------------------------------------------------------
@@ -354,6 +392,7 @@ class Config:
 PATH_KEYS = {
     "data_dir", "inventory.source", "inventory.ipplan", "sink.path", "sink.spool.path", "lab.dir",
     "web.secret_key_file",
+    "reports.output_dir", "reports.font",
 }
 
 
@@ -554,6 +593,8 @@ def _resolve_paths(cfg: Config, base: Path) -> Config:
         sink=dataclasses.replace(cfg.sink, path=fix(cfg.sink.path),
                                  spool=dataclasses.replace(cfg.sink.spool, path=fix(cfg.sink.spool.path))),
         lab=dataclasses.replace(cfg.lab, dir=fix(cfg.lab.dir)),
+        reports=dataclasses.replace(cfg.reports, output_dir=fix(cfg.reports.output_dir),
+                                    font=fix(cfg.reports.font)),
     )
 
 
