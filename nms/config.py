@@ -306,6 +306,56 @@ class LabConfig:
     snmpsim_command: str | None = None  # default: .venv-lab/bin/snmpsim-command-responder
 
 
+def _default_weak_passwords() -> list[str]:
+    return ["admin", "admin123", "Admin@123", "Admin@huawei", "Huawei@123", "huawei", "h3c", "H3C@123",
+            "cisco", "Cisco123", "ruijie", "Juniper", "juniper123", "password", "Password1", "123456",
+            "12345678", "root", "test", "public", "private"]
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """Parameters of the security-baseline audit (policies/checks/baseline*.py).
+
+    The defaults follow MLPS 2.0 level 3 practice as described in docs/audit.md: 10-minute idle
+    timeout (STIG asks 5), lockout after at most 5 failures, 8-character passwords aged at most
+    90 days, two NTP sources, one syslog server at least. Empty lists mean "not checked against
+    a list" (the check then says NEEDS_REVIEW where the list is the only proof).
+    """
+
+    max_idle_timeout_min: int = 10
+    min_log_servers: int = 1
+    log_servers: list[str] = field(default_factory=list)  # expected syslog servers (all must be set)
+    min_ntp_servers: int = 2
+    ntp_servers: list[str] = field(default_factory=list)  # expected NTP servers
+    mgmt_prefixes: list[str] = field(default_factory=list)  # allowed management source prefixes
+    min_password_length: int = 8
+    max_password_age_days: int = 90
+    max_login_attempts: int = 5
+    max_privileged_users: int = 3
+    admin_roster: list[str] = field(default_factory=list)  # approved local accounts
+    weak_passwords: list[str] = field(default_factory=_default_weak_passwords)
+    banner_keywords: list[str] = field(default_factory=list)  # the banner must contain one of these
+    uplink_keywords: list[str] = field(
+        default_factory=lambda: ["uplink", "wan", "internet", "isp", "上联", "互联网", "外网", "出口"])
+    max_backup_age_days: int = 7
+    max_config_mb: int = 32
+    probe_timeout_s: float = 2.0
+    probe_communities: list[str] = field(default_factory=lambda: ["public", "private"])
+
+    def validate(self, key: str, path: str | None) -> None:
+        import ipaddress
+
+        for i, prefix in enumerate(self.mgmt_prefixes):
+            try:
+                ipaddress.ip_network(prefix, strict=False)
+            except ValueError:
+                raise ConfigError(f"not an IP prefix: {prefix!r}", path=path,
+                                  key=f"{key}.mgmt_prefixes[{i}]") from None
+        for name in ("max_idle_timeout_min", "max_login_attempts", "max_config_mb"):
+            if getattr(self, name) <= 0:
+                raise ConfigError("must be positive", path=path, key=f"{key}.{name}")
+
+
 @dataclass(frozen=True)
 class ReportsConfig:
     """Uptime reports (nms.reports): counting rules, the PDF font, the monthly e-mailed bulletin.
@@ -358,6 +408,7 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     web: WebConfig = field(default_factory=WebConfig)
     lab: LabConfig = field(default_factory=LabConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
     traps: TrapsConfig = field(default_factory=TrapsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
