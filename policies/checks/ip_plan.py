@@ -29,6 +29,7 @@ from policies.base import Check, DeviceState, Snapshot
 from policies.views import IpIface, addresses
 
 PACK = "ip_plan"
+GATEWAY_PURPOSES = ("service", "user")
 _SPECIAL = [ipaddress.ip_network(n) for n in ("127.0.0.0/8", "169.254.0.0/16", "fe80::/10", "::1/128")]
 
 
@@ -317,7 +318,11 @@ class UnplannedSubnet(IpPlanCheck):
 
 @checks.register
 class ManagementAddressOutsideBlock(Check):
-    """A device's management address (the inventory address) is not in a management block of its site."""
+    """A device's management address (the inventory address) is not in a management block of its site.
+
+    An inventory address in 127.0.0.0/8 is a local proxy or simulator endpoint, not the
+    device's address: NOT_APPLICABLE.
+    """
 
     id = "IPPLAN-006"
     title_en = "Management address inside the management block"
@@ -342,6 +347,12 @@ class ManagementAddressOutsideBlock(Check):
                 yield self.finding(dev.name, "", FindingStatus.NEEDS_REVIEW,
                                    f"management address {addr!r} is not an IP address",
                                    f"管理地址 {addr!r} 不是 IP 地址", observed=addr)
+                continue
+            if ip.is_loopback:
+                # a local proxy or simulator endpoint (nms lab): not the device's own address
+                yield self.finding(dev.name, "", FindingStatus.NOT_APPLICABLE,
+                                   f"managed through the local endpoint {ip}, not a network address",
+                                   f"通过本机端点 {ip} 管理，不是网络地址", observed=str(ip))
                 continue
             chain = set(snapshot.site_chain(dev.device.get("site")))
             mine = [(net, b) for net, b in mgmt if b.get("site") is None or b.get("site") in chain]
@@ -393,7 +404,11 @@ class ExtranetHoldsIntranetSpace(IpPlanCheck):
 
 @checks.register
 class GatewayConvention(IpPlanCheck):
-    """A router's or firewall's address in a service/user subnet is not the gateway the block prescribes."""
+    """A router's or firewall's address in a service/user subnet is not the gateway the block prescribes.
+
+    Only service and user blocks have a gateway for hosts; interconnect and management blocks
+    are skipped even when they carry a ``gateway`` value.
+    """
 
     id = "IPPLAN-008"
     title_en = "Gateway address follows the plan's convention"
@@ -409,6 +424,8 @@ class GatewayConvention(IpPlanCheck):
             net = a.iface.network
             if rule not in ("first", "last") or net.max_prefixlen - net.prefixlen < 2:
                 continue
+            if (a.block or {}).get("purpose") not in GATEWAY_PURPOSES:
+                continue  # interconnect /30s and management loopbacks have no hosts to route
             checked += 1
             want = net.network_address + 1 if rule == "first" else net.broadcast_address - 1
             status = FindingStatus.PASS if a.iface.ip == want else FindingStatus.FAIL
@@ -455,10 +472,11 @@ class LinkMaskMismatch(Check):
             a_addrs, b_addrs = by_iface.get((a_dev, a_if), []), by_iface.get((b_dev, b_if), [])
             observed_ = {f"{a_dev}:{a_if}": [str(x) for x in a_addrs],
                          f"{b_dev}:{b_if}": [str(x) for x in b_addrs]}
-            if not a_addrs and not b_addrs:
+            if not a_addrs or not b_addrs:
+                # a switch port facing a router, or an unnumbered link: no mask to compare
                 yield self.finding(a_dev, subject, FindingStatus.NOT_APPLICABLE,
-                                   "neither end has an address (unnumbered or layer-2 link)",
-                                   "链路两端均无地址（借用地址或二层链路）", observed=observed_)
+                                   "not both ends have an address (layer-2 port or unnumbered link)",
+                                   "链路并非两端都有地址（二层端口或借用地址）", observed=observed_)
                 continue
             shared = {x.network for x in a_addrs} & {x.network for x in b_addrs}
             if shared:
@@ -476,7 +494,11 @@ class LinkMaskMismatch(Check):
 
 @checks.register
 class BlockUtilisation(Check):
-    """How much of each plan block observed subnets use; above the threshold it is time to plan more."""
+    """How much of each plan block observed subnets use; above the threshold it is time to plan more.
+
+    A block configured whole as one subnet is NOT_APPLICABLE: its fill is host usage, which
+    interface addresses do not show.
+    """
 
     id = "IPPLAN-010"
     title_en = "Address block utilisation below threshold"
@@ -500,6 +522,14 @@ class BlockUtilisation(Check):
             used[version] = [(int(n.network_address), int(n.broadcast_address)) for n in collapsed]
         starts = {v: [s for s, _e in used[v]] for v in used}
         for net, block in sorted(snapshot.blocks, key=lambda nb: (nb[0].version, nb[0])):
+            if net in nets:
+                # the block *is* one subnet (a department LAN): how many of its hosts are in use
+                # is not visible in interface addresses, so the block's share says nothing
+                yield self.finding("", block["prefix"], FindingStatus.NOT_APPLICABLE,
+                                   f"block {block['prefix']} is a single subnet; host usage is not collected",
+                                   f"地址块 {block['prefix']} 整体为一个子网，未采集主机使用情况",
+                                   observed=str(net))
+                continue
             lo, hi = int(net.network_address), int(net.broadcast_address)
             ranges, first = used[net.version], starts[net.version]
             i = max(bisect.bisect_right(first, lo) - 1, 0)

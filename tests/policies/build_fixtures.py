@@ -342,6 +342,32 @@ def _(snap: dict[str, Any]) -> None:
     set_addr(snap, "t2-acc", "Gi0/0", "10.1.0.6/31")
 
 
+def _one_end_l2(snap: dict[str, Any]) -> None:
+    state = snap["devices"]["t2-acc"]["state"]
+    state["addresses"] = [a for a in state["addresses"] if a["ifIndex"] != 1]  # Gi0/0 a switch port
+
+
+case("IPPLAN-009", "one_end_layer2", [LINK9[0], LINK9[1],
+                                      f("IPPLAN-009", "k1-agg", LINK_SUBJECTS["k1-agg#2"], "NOT_APPLICABLE")])(
+    _one_end_l2)
+
+
+@case("IPPLAN-006", "local_endpoint", [*per_device("IPPLAN-006", devices=["city-core", "k1-agg", "t1-acc"]),
+                                       f("IPPLAN-006", "t2-acc", "", "NOT_APPLICABLE")])
+def _(snap: dict[str, Any]) -> None:
+    snap["devices"]["t2-acc"]["device"]["address"] = "127.77.0.4"  # served by the simulator
+
+
+@case("IPPLAN-008", "interconnect_not_judged", [
+    *per_device("IPPLAN-008", "NOT_APPLICABLE", devices=["city-core", "k1-agg"]),
+    f("IPPLAN-008", "t1-acc", subj("Vlan10", "10.1.1.1/24"), "PASS"),
+    f("IPPLAN-008", "t2-acc", subj("Vlan10", "10.1.2.1/24"), "PASS")])
+def _(snap: dict[str, Any]) -> None:
+    for block in snap["ip_blocks"]:
+        if block["purpose"] == "interconnect":
+            block["gateway"] = "first"  # as nms lab writes it: /30 ends are not host gateways
+
+
 # IPPLAN-010: block utilisation
 BLOCKS = ["10.0.0.0/24", "10.1.0.0/24", "10.1.1.0/24", "10.1.2.0/24", "10.255.0.0/16", "172.16.0.0/16"]
 def _util_normal(snap: dict[str, Any]) -> None:
@@ -349,8 +375,10 @@ def _util_normal(snap: dict[str, Any]) -> None:
 
 
 def _util_full(snap: dict[str, Any]) -> None:
-    set_addr(snap, "t1-acc", "Vlan10", "10.1.1.1/24")  # all of T1's block: time to plan more
-    set_addr(snap, "t2-acc", "Vlan10", "10.1.2.1/26")
+    set_addr(snap, "t1-acc", "Vlan10", "10.1.1.1/25")  # T1's block carved to the last address
+    add_iface(snap, "t1-acc", "Vlan11", "10.1.1.129/26")
+    add_iface(snap, "t1-acc", "Vlan12", "10.1.1.193/26")
+    set_addr(snap, "t2-acc", "Vlan10", "10.1.2.1/24")  # T2's block is one LAN: not judged
 
 
 def _util_quarter(snap: dict[str, Any]) -> None:
@@ -360,8 +388,9 @@ def _util_quarter(snap: dict[str, Any]) -> None:
 
 CASES.append(("IPPLAN-010", "normal", _util_quarter, [f("IPPLAN-010", "", b, "PASS") for b in BLOCKS]))
 CASES.append(("IPPLAN-010", "block_full", _util_full,
-              [*[f("IPPLAN-010", "", b, "PASS") for b in BLOCKS if b != "10.1.1.0/24"],
-               f("IPPLAN-010", "", "10.1.1.0/24", "FAIL", observed=100.0)]))
+              [*[f("IPPLAN-010", "", b, "PASS") for b in BLOCKS if b not in ("10.1.1.0/24", "10.1.2.0/24")],
+               f("IPPLAN-010", "", "10.1.1.0/24", "FAIL", observed=100.0),
+               f("IPPLAN-010", "", "10.1.2.0/24", "NOT_APPLICABLE")]))
 
 
 # ---- link health -------------------------------------------------------------------------------
