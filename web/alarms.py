@@ -1,8 +1,10 @@
-"""Blueprint ``alarms`` (/alarms): the alarm board — a placeholder until the alarms issue lands.
+"""Blueprint ``alarms`` (/alarms): the alarm board — still a placeholder.
 
-The route, its permission (``network.view`` to read; acknowledging will need ``alarms.ack``)
-and its template exist so navigation, access control and the security tests already cover
-it. The alarms engineer replaces the body of ``index`` and ``templates/alarms/index.html``.
+For now it lists the open alarms in the user's scope, read only, most severe first. The board
+proper (filters, history, acknowledge/clear through ``nms.alarms.AlarmManager`` with the
+``alarms.ack`` permission, every action in the audit log) is left to the alarms work; the
+route, its permission and its template exist so navigation, access control and the security
+tests already cover it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ bp = Blueprint("alarms", __name__, url_prefix="/alarms")
 @bp.route("/")
 @permission(Perm.NETWORK_VIEW)
 def index() -> str:
-    """The alarm board (placeholder): shows the newest rows once an alarms table exists."""
-    ready = queries.alarms_table_present(state().engine)
-    rows = queries.recent_alarms(db(), g.scope, limit=100) if ready else []
+    """The alarm board (placeholder): the open alarms in scope, read only."""
+    ready = queries.alarms_ready(state().engine)
+    rows = queries.open_alarms(db(), g.scope, limit=200) if ready else []
     return render_template("alarms/index.html", ready=ready, alarms=rows)

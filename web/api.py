@@ -60,8 +60,14 @@ def me() -> Response:
 @bp.route("/dashboard")
 @permission(Perm.NETWORK_VIEW)
 def dashboard() -> Response:
-    """Counts of devices by role and state, sites by level, links by tier."""
-    return jsonify(queries.dashboard(db(), g.scope, _states()))
+    """Counts of devices by role and state, sites by level, links by tier, open alarms."""
+    summary = queries.dashboard(db(), g.scope, _states())
+    if queries.alarms_ready(state().engine):
+        counts = queries.alarm_counts(db(), g.scope)
+        summary["alarms"] = {"total": counts["total"], "by_severity": counts["by_severity"]}
+    else:
+        summary["alarms"] = None
+    return jsonify(summary)
 
 
 @bp.route("/sites")
@@ -113,7 +119,8 @@ def device_metrics(name: str) -> Response:
     range_key = request.args.get("range", DEFAULT_RANGE)
     if range_key not in RANGES:
         abort(400, description=f"range must be one of {', '.join(RANGES)}")
-    return jsonify(state().timeseries.device_metrics(dev.name, range_key))
+    interval = state().config.polling.intervals_s.get(dev.role, 300)
+    return jsonify(state().timeseries.device_metrics(dev.name, range_key, interval_s=interval))
 
 
 @bp.route("/links")
@@ -127,7 +134,9 @@ def links() -> Response:
 @permission(Perm.NETWORK_VIEW)
 def topology() -> Response:
     """The map: placed nodes, links and sites (what the topology page draws)."""
-    return jsonify(queries.topology(db(), g.scope, _states()))
+    worst = (queries.alarm_counts(db(), g.scope)["worst_by_device"]
+             if queries.alarms_ready(state().engine) else None)
+    return jsonify(queries.topology(db(), g.scope, _states(), worst))
 
 
 @bp.route("/ipplan")

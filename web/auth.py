@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -60,7 +60,7 @@ def login() -> Response | str | tuple[str, int]:
             start_session(result.user)
             return redirect(safe_next(request.args.get("next"), url_for("index")))
         error = gettext(result.error or "", **(result.params or {}))
-    expired = g.get("session_expired", False)
+    expired = session.pop("expired", False)
     return render_template("auth/login.html", error=error, expired=expired), (401 if error else 200)
 
 
@@ -77,8 +77,6 @@ def logout() -> Response:
 @permission(Perm.PUBLIC)
 def language() -> Response:
     """Switch the language (kept on the account when signed in, else in the session)."""
-    from flask import session
-
     lang = request.form.get("language", "")
     if lang in LANGUAGES:
         session["language"] = lang

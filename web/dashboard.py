@@ -1,9 +1,9 @@
 """Blueprint ``dashboard`` (/dashboard): the state of the network at a glance.
 
 Device counts by role and by reachability (from the sink's latest polls; "unknown" until the
-poller has written any), sites by level, planned links by tier, and the newest alarms once the
-alarms subsystem (another issue) has created its table. Everything is limited to the user's
-region scope.
+poller has written any), sites by level, planned links by tier, and the open alarms (most
+severe first) when the alarms subsystem (``nms.alarms``) is installed. Everything is limited to
+the user's region scope.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def index() -> str:
     st = state()
     states = st.timeseries.reachability()
     summary = queries.dashboard(db(), g.scope, states)
-    alarms_ready = queries.alarms_table_present(st.engine)
-    alarms = queries.recent_alarms(db(), g.scope) if alarms_ready else []
-    return render_template("dashboard/index.html", summary=summary, alarms_ready=alarms_ready,
-                           alarms=alarms, sink=st.timeseries.available, states_known=bool(states))
+    ready = queries.alarms_ready(st.engine)
+    alarms = queries.open_alarms(db(), g.scope) if ready else []
+    counts = queries.alarm_counts(db(), g.scope) if ready else None
+    return render_template("dashboard/index.html", summary=summary, alarms_ready=ready,
+                           alarms=alarms, alarm_counts=counts, sink=st.timeseries.available,
+                           states_known=bool(states))

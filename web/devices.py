@@ -45,7 +45,9 @@ def detail(name: str) -> str:
     if dev is None:
         abort(404)
     states = state().timeseries.reachability()
-    return render_template("devices/detail.html", device=dev,
+    alarms = (queries.open_alarms(db(), g.scope, device=dev.name, limit=50)
+              if queries.alarms_ready(state().engine) else None)
+    return render_template("devices/detail.html", device=dev, alarms=alarms,
                            row=queries.device_row(dev, states),
                            links=queries.device_links(db(), g.scope, dev),
                            ranges=list(RANGES), default_range=DEFAULT_RANGE)

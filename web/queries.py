@@ -11,11 +11,11 @@ import ipaddress
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from inventory.models import Device, Interface, IpBlock, Link, Site
-from nms.models import SITE_LEVEL_ORDER, DeviceRole, SiteLevel
+from nms.models import SITE_LEVEL_ORDER, DeviceRole, Severity, SiteLevel
 from web.layout import SiteNode, device_positions, site_positions
 from web.scope import Scope
 
@@ -86,11 +86,19 @@ def links(session: Session, scope: Scope) -> list[dict[str, Any]]:
     return [link.as_dict() for link in _links(session, scope)]
 
 
-def topology(session: Session, scope: Scope, states: dict[str, bool]) -> dict[str, Any]:
+def topology(session: Session, scope: Scope, states: dict[str, bool],
+             alarms: dict[str, str] | None = None) -> dict[str, Any]:
     """The map: devices placed by the site hierarchy, planned links, states where known.
 
+    Args:
+        session: database session.
+        scope: the caller's region scope.
+        states: reachability by device name (``TimeSeries.reachability``).
+        alarms: worst open alarm severity by device name (``alarm_counts``), if any.
+
     Returns:
-        ``{"nodes": [{"id", "name", "role", "site", "site_name", "level", "x", "y", "state"}],
+        ``{"nodes": [{"id", "name", "role", "site", "site_name", "level", "x", "y", "state",
+        "alarm"}],
         "links": [{"source", "target", "tier", "bandwidth_mbps", "a_interface",
         "b_interface", "state"}], "sites": [{"code", "name", "level", "x", "y"}]}``
     """
@@ -110,7 +118,8 @@ def topology(session: Session, scope: Scope, states: dict[str, bool]) -> dict[st
             nodes.append({"id": dev.name, "name": dev.name, "role": dev.role, "vendor": dev.vendor,
                           "address": dev.address, "site": site.code, "site_name": site.name,
                           "level": site.level, "x": round(x, 1), "y": round(y, 1),
-                          "state": state_name(states.get(dev.name))})
+                          "state": state_name(states.get(dev.name)),
+                          "alarm": (alarms or {}).get(dev.name)})
     nodes.sort(key=lambda n: n["id"])
     edges = []
     for link in _links(session, scope):
@@ -150,25 +159,53 @@ def dashboard(session: Session, scope: Scope, states: dict[str, bool]) -> dict[s
     }
 
 
-def alarms_table_present(engine: Engine) -> bool:
-    """Whether the alarms subsystem (another issue) has created its table yet."""
+def alarms_ready(engine: Engine) -> bool:
+    """Whether the alarms subsystem (``nms.alarms``, migration 0004) is installed."""
+    try:
+        import nms.alarms  # noqa: F401
+    except ImportError:
+        return False
     return "alarms" in inspect(engine).get_table_names()
 
 
-def recent_alarms(session: Session, scope: Scope, limit: int = 10) -> list[dict[str, Any]]:
-    """Newest rows of the ``alarms`` table, read generically until the alarms issue lands.
+def open_alarms(session: Session, scope: Scope, *, device: str | None = None,
+                limit: int = 10) -> list[Any]:
+    """Open (raised or acknowledged) alarms in scope, most severe then newest first.
 
-    Only rows naming a visible device are returned to scoped users.
+    Alarms name their device by name; a scoped user sees only those of visible devices.
     """
-    engine = session.get_bind()
-    columns = {c["name"] for c in inspect(engine).get_columns("alarms")}
-    order = "id" if "id" in columns else next(iter(sorted(columns)))
-    rows = [dict(r._mapping) for r in session.execute(
-        text(f'SELECT * FROM alarms ORDER BY "{order}" DESC LIMIT :n'), {"n": limit * 5})]
+    from nms.alarms import OPEN_STATES, Alarm
+
+    stmt = select(Alarm).where(Alarm.state.in_(OPEN_STATES))
+    if device is not None:
+        stmt = stmt.where(Alarm.device == device)
     if scope.site_ids is not None:
-        visible = set(session.scalars(select(Device.name).where(Device.site_id.in_(scope.site_ids))))
-        rows = [r for r in rows if r.get("device") in visible]
+        visible = select(Device.name).where(Device.site_id.in_(scope.site_ids))
+        stmt = stmt.where(Alarm.device.in_(visible))
+    rank = {sev.value: sev.rank for sev in Severity}
+    rows = list(session.scalars(stmt.order_by(Alarm.raised_at.desc()).limit(max(limit * 20, 200))))
+    rows.sort(key=lambda a: (rank.get(a.severity, 9), -a.raised_at.timestamp()))
     return rows[:limit]
+
+
+def alarm_counts(session: Session, scope: Scope) -> dict[str, Any]:
+    """Open alarms per severity and per device (for the dashboard and the map)."""
+    from nms.alarms import OPEN_STATES, Alarm
+
+    stmt = select(Alarm.device, Alarm.severity).where(Alarm.state.in_(OPEN_STATES),
+                                                       Alarm.suppressed.is_(False))
+    if scope.site_ids is not None:
+        visible = select(Device.name).where(Device.site_id.in_(scope.site_ids))
+        stmt = stmt.where(Alarm.device.in_(visible))
+    by_severity: Counter[str] = Counter()
+    worst: dict[str, str] = {}
+    rank = {sev.value: sev.rank for sev in Severity}
+    for device, severity in session.execute(stmt):
+        by_severity[severity] += 1
+        if device not in worst or rank.get(severity, 9) < rank.get(worst[device], 9):
+            worst[device] = severity
+    return {"by_severity": {sev.value: by_severity.get(sev.value, 0) for sev in Severity},
+            "total": sum(by_severity.values()), "worst_by_device": worst}
 
 
 def _network(address: str | None) -> IPNetwork | None:

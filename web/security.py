@@ -326,7 +326,7 @@ def _session_user(session_db: Session, config: Config) -> User | None:
         auditlog.record_now(session_db, "session.expire", actor=user.username, target=user.username,
                             message="idle session timed out")
         end_session()
-        g.session_expired = True
+        session["expired"] = True  # the login page says why
         return None
     session["seen"] = now
     return user

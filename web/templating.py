@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from nms.models import DeviceRole, SiteLevel, Zone, utcnow
+from nms.models import DeviceRole, Severity, SiteLevel, Zone, utcnow
 from web.i18n import N_, aware
 from web.models import Perm, Role, User
 
@@ -57,6 +57,14 @@ def is_locked(user: User) -> bool:
     return user.locked_until is not None and aware(user.locked_until) > utcnow()
 
 
+def _alarm_state(value: str) -> Any:
+    try:
+        from nms.alarms import AlarmState
+    except ImportError:
+        return value
+    return _member(AlarmState, value)
+
+
 def init_app(app: Flask) -> None:
     """Register the helpers as template globals."""
     from web.context import state
@@ -67,6 +75,8 @@ def init_app(app: Flask) -> None:
         device_role=lambda value: _member(DeviceRole, value),
         site_level=lambda value: _member(SiteLevel, value),
         zone=lambda value: _member(Zone, value),
+        severity=lambda value: _member(Severity, value),
+        alarm_state=_alarm_state,
         tier_label=lambda value: TIER_LABELS.get(value, value),
         state_label=lambda value: STATE_LABELS.get(value, value),
         purpose_label=lambda value: PURPOSE_LABELS.get(value, value),

@@ -11,7 +11,10 @@ What is read (sample schema of style.md 2.3):
 * ``interface`` ``in_octets`` / ``out_octets``: raw counters, so the last value per bucket and
   interface (``"last"``, grouped by ``ifname``) is read and the rate is computed here between
   consecutive buckets with data, skipping counter resets; the device's traffic is the sum
-  over its interfaces;
+  over its interfaces. The rate divides by the distance between bucket starts, which is only
+  right when every bucket holds the same number of polls: buckets are therefore a whole
+  multiple (at least two) of the device's polling interval, leaving an error of about
+  jitter / bucket width;
 * ``poll_status`` ``reachable``: the newest poll of each device within three polling
   intervals gives its state; older or missing means unknown, never "down".
 """
@@ -19,6 +22,7 @@ What is read (sample schema of style.md 2.3):
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -33,7 +37,6 @@ RANGES: dict[str, int] = {"1h": 3600, "6h": 6 * 3600, "24h": 86400, "7d": 7 * 86
                           "30d": 30 * 86400}
 DEFAULT_RANGE = "6h"
 MAX_POINTS = 240
-MIN_BUCKET_S = 60
 REOPEN_AFTER_S = 60.0
 HEALTH_FIELDS = ("cpu_percent", "memory_percent")
 COUNTERS = (("in_octets", "in_bps"), ("out_octets", "out_bps"))
@@ -89,9 +92,15 @@ class TimeSeries:
             log.warning("sink %s%s failed: %s", method, args[:2], exc)
             return []
 
-    def device_metrics(self, device: str, range_key: str = DEFAULT_RANGE,
+    def device_metrics(self, device: str, range_key: str = DEFAULT_RANGE, *, interval_s: int = 300,
                        now: datetime | None = None) -> dict[str, Any]:
         """Traffic (bit/s, summed over interfaces), CPU and memory of ``device`` over a range.
+
+        Args:
+            device: device name (the ``device`` tag).
+            range_key: one of ``RANGES``.
+            interval_s: the device's polling interval; buckets are whole multiples of it.
+            now: end of the range (default: now).
 
         Returns:
             ``{"range": "6h", "start": ms, "end": ms, "step_s": 90, "series": {"in_bps":
@@ -102,7 +111,9 @@ class TimeSeries:
         seconds = RANGES[range_key]
         end = now or utcnow()
         start = end - timedelta(seconds=seconds)
-        every = timedelta(seconds=max(seconds // MAX_POINTS, MIN_BUCKET_S))
+        interval_s = max(int(interval_s), 1)
+        polls_per_bucket = max(2, math.ceil(seconds / MAX_POINTS / interval_s))
+        every = timedelta(seconds=polls_per_bucket * interval_s)
         where = {"device": device}
         series: dict[str, list[list[float]]] = {}
 

@@ -1,6 +1,6 @@
 /* The topology map: /api/v1/topology drawn as an ECharts graph (positions come from the server,
  * see web/layout.py). Colour = reachability, shape = device role, size = site level.
- * Click a device to open its page. The chart and data are exposed as window.nmsTopology for
+ * A coloured ring marks the worst open alarm. Click a device to open its page. The chart and data are exposed as window.nmsTopology for
  * the browser tests. Tooltips use ECharts' richText mode (canvas text), so names are never HTML. */
 (function () {
   "use strict";
@@ -8,6 +8,8 @@
   if (!el || !window.echarts) { return; }
   var t = nms.dataJSON(el, "i18n");
   var COLORS = {up: "#2e9d4f", down: "#d93025", unknown: "#8c96a3"};
+  var ALARM_COLORS = {critical: "#a50e0e", major: "#d93025", minor: "#e37400", warning: "#c9a100",
+                      info: "#1a73e8"};
   var SHAPES = {router: "circle", firewall: "diamond", switch: "rect", server: "roundRect"};
   var SIZES = {province: 34, city: 30, county: 20, township: 13};
   var WIDTHS = {core: 3.5, county: 2.2, township: 1.2};
@@ -23,7 +25,10 @@
         id: n.id, name: n.name, x: n.x, y: n.y, value: n.state,
         category: STATES.indexOf(n.state),
         symbol: SHAPES[n.role] || "circle", symbolSize: SIZES[n.level] || 14,
-        itemStyle: {color: COLORS[n.state] || COLORS.unknown, borderColor: "#fff", borderWidth: 1},
+        itemStyle: n.alarm ?
+          {color: COLORS[n.state] || COLORS.unknown, borderColor: ALARM_COLORS[n.alarm] || "#d93025",
+           borderWidth: 4} :
+          {color: COLORS[n.state] || COLORS.unknown, borderColor: "#fff", borderWidth: 1},
         label: {show: n.level !== "township" || data.nodes.length < 80},
         raw: n
       };
@@ -56,7 +61,8 @@
           if (p.dataType === "node") {
             var n = p.data.raw;
             return n.name + "\n" + (t[n.role] || n.role) + " · " + n.address + "\n" +
-              n.site_name + " (" + n.site + ")\n" + (t[n.state] || n.state);
+              n.site_name + " (" + n.site + ")\n" + (t[n.state] || n.state) +
+              (n.alarm ? "\n" + (t.alarm || "alarm") + ": " + (t[n.alarm] || n.alarm) : "");
           }
           if (p.dataType === "edge") {
             var l = p.data.raw;
