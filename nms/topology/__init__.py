@@ -16,10 +16,17 @@ Modules: ``ifnames`` (vendor-neutral port names), ``discovery`` (LLDP + /30-/31 
 from nms.topology.discovery import DeviceInfo, DiscoveredLink, Endpoint, discover_links
 from nms.topology.export import to_graphml, to_json
 from nms.topology.model import PlannedLink, build_topology, link_state, rates_from_samples
-from nms.topology.rootcause import DeviceStatus, apply_root_cause, is_reachable, root_cause
+from nms.topology.rootcause import (
+    DeviceStatus,
+    apply_root_cause,
+    is_reachable,
+    reachability_from_samples,
+    root_cause,
+)
 
 __all__ = [
     "DeviceInfo", "DeviceStatus", "DiscoveredLink", "Endpoint", "PlannedLink", "apply_root_cause",
     "build_topology", "discover_links", "is_reachable", "link_state", "rates_from_samples",
+    "reachability_from_samples",
     "root_cause", "to_graphml", "to_json",
 ]

@@ -5,7 +5,7 @@ reports the network)::
 
     {"nodes": [{"id", "name", "role", "site", "site_name", "county", "county_name", "level",
                 "state", "parent", "parent_via", "managed", "address", "vendor", "platform",
-                "root_cause", "reason"}],
+                "root_cause", "reason", "blocked_by", "loss_percent", "rtt_avg_ms"}],
      "links": [{"id", "source", "target", "a_port", "b_port", "state", "speed_bps",
                 "utilisation_percent", "in_bps", "out_bps", "tier", "planned", "discovered",
                 "reconciliation", "sources", "confirmed", "a_oper", "b_oper",
@@ -25,7 +25,7 @@ import networkx as nx
 
 NODE_KEYS = ("name", "role", "site", "site_name", "county", "county_name", "level", "state",
              "parent", "parent_via", "managed", "address", "vendor", "platform", "root_cause",
-             "reason", "blocked_by")
+             "reason", "blocked_by", "loss_percent", "rtt_avg_ms")
 LINK_KEYS = ("a_port", "b_port", "state", "speed_bps", "utilisation_percent", "in_bps", "out_bps",
              "tier", "planned", "discovered", "reconciliation", "sources", "confirmed", "a_oper",
              "b_oper", "admin_down", "planned_a_port", "planned_b_port", "a_ifindex", "b_ifindex",

@@ -292,6 +292,11 @@ def build_topology(devices: Iterable[DeviceInfo | Mapping[str, Any]],
     if reachability is not None:
         from nms.topology.rootcause import apply_root_cause, root_cause
 
+        for device, value in reachability.items():
+            if device in graph and isinstance(value, Mapping):
+                for key in ("loss_percent", "rtt_avg_ms"):
+                    if key in value:
+                        graph.nodes[device][key] = value[key]
         apply_root_cause(graph, root_cause(graph, reachability, roots=root_list))
     return graph
 

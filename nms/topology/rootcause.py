@@ -197,3 +197,24 @@ def apply_root_cause(graph: nx.MultiGraph, verdicts: Mapping[str, DeviceStatus])
         attrs["blocked_by"] = status.parent if status.state == "parent_down" else None
         if status.link:
             attrs["down_link"] = status.link
+
+
+def reachability_from_samples(samples: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """Latest ``probe`` sample fields per device (``kind`` ``device`` or untagged).
+
+    Accepts ``nms.models.Sample`` objects or dicts (``measurement``, ``tags``, ``fields``,
+    ``time``), e.g. what ``Sink.query("probe", ...)`` returns. Link-endpoint probes are left
+    out: a device is reachable if its own address answers.
+    """
+    latest: dict[str, tuple[Any, dict[str, Any]]] = {}
+    for s in samples:
+        if isinstance(s, Mapping):
+            measurement, tags, fields, when = s.get("measurement"), s["tags"], s["fields"], s["time"]
+        else:
+            measurement, tags, fields, when = s.measurement, s.tags, s.fields, s.time
+        if measurement != "probe" or tags.get("kind", "device") != "device" or not tags.get("device"):
+            continue
+        device = tags["device"]
+        if device not in latest or when >= latest[device][0]:
+            latest[device] = (when, dict(fields))
+    return {device: fields for device, (_, fields) in latest.items()}
