@@ -4,7 +4,8 @@ The administrative hierarchy is the natural shape of an e-government network (ci
 county aggregation → township access), so the map draws it as rings: the top visible site at
 the centre, its children on the first ring, theirs on the second. Each site gets an angular
 sector in proportion to the number of leaf sites under it, so a county with many townships
-gets more room. Devices of one site sit on a small circle around the site's point.
+gets more room. Devices of one site sit in a short row along the ray from the centre (so
+neighbouring townships on a crowded ring do not collide), or on a small circle at the centre.
 
 Positions are computed here rather than by a force layout in the browser so the map is the
 same on every load, and so tests can check it.
@@ -17,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 RING = 320.0  # distance between rings
-DEVICE_SPREAD = 46.0  # radius of the small circle holding one site's devices
+DEVICE_GAP = 52.0  # distance between two devices of one site
+CENTRE_SPREAD = 60.0  # radius of the circle of the centre site's devices (grows with their number)
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,19 @@ def site_positions(sites: Sequence[SiteNode]) -> dict[int, tuple[float, float]]:
 
 
 def device_positions(site_xy: tuple[float, float], count: int) -> list[tuple[float, float]]:
-    """Points for ``count`` devices of one site: the site's point, or a small circle around it."""
+    """Points for ``count`` devices of one site.
+
+    One device sits on the site's point; several sit in a row along the ray from the centre
+    through it, centred on the point, or on a circle around it when the site is the centre.
+    """
     x, y = site_xy
     if count <= 1:
         return [(x, y)]
-    radius = DEVICE_SPREAD * (1 + count / 8)
-    return [(x + radius * math.cos(2 * math.pi * i / count - math.pi / 2),
-             y + radius * math.sin(2 * math.pi * i / count - math.pi / 2)) for i in range(count)]
+    distance = math.hypot(x, y)
+    if distance < 1.0:
+        radius = CENTRE_SPREAD * (1 + count / 6)
+        return [(x + radius * math.cos(2 * math.pi * i / count - math.pi / 2),
+                 y + radius * math.sin(2 * math.pi * i / count - math.pi / 2)) for i in range(count)]
+    ux, uy = x / distance, y / distance
+    offsets = [(i - (count - 1) / 2) * DEVICE_GAP for i in range(count)]
+    return [(x + ux * off, y + uy * off) for off in offsets]

@@ -341,3 +341,25 @@ def test_open_alarms_on_dashboard_map_and_device_page(app: Flask, as_user) -> No
     county = as_user("county_a")
     assert "cb-r1" not in county.get("/alarms/").text  # outside county A
     assert county.get("/api/v1/dashboard").json["alarms"]["total"] == 1
+
+
+def test_generated_lab_network_imports_and_maps(as_user, tmp_path: Path) -> None:
+    """The simulated city network of ``nms lab``, imported through the API, drawn on the map."""
+    import yaml
+
+    from nms.config import LabConfig
+    from nms.lab.generator import generate
+
+    generate(LabConfig(), tmp_path / "lab")
+    admin = as_user("admin")
+    for name in ("inventory.yaml", "ipplan.yaml"):
+        resp = admin.post("/api/v1/inventory/import", data=(tmp_path / "lab" / name).read_bytes(),
+                          headers={"X-CSRF-Token": csrf_of(admin)})
+        assert resp.status_code == 200, resp.json
+    inventory = yaml.safe_load((tmp_path / "lab" / "inventory.yaml").read_text(encoding="utf-8"))
+    topo = admin.get("/api/v1/topology").json
+    assert len(topo["nodes"]) == len(inventory["devices"]) + len(ALL_DEVICES)
+    points = {(round(n["x"]), round(n["y"])) for n in topo["nodes"]}
+    assert len(points) == len(topo["nodes"])  # no two devices drawn on top of each other
+    plan = admin.get("/api/v1/ipplan").json
+    assert all(0 <= b["used_percent"] <= 100 for b in plan["blocks"])

@@ -29,7 +29,6 @@
           {color: COLORS[n.state] || COLORS.unknown, borderColor: ALARM_COLORS[n.alarm] || "#d93025",
            borderWidth: 4} :
           {color: COLORS[n.state] || COLORS.unknown, borderColor: "#fff", borderWidth: 1},
-        label: {show: n.level !== "township" || data.nodes.length < 80},
         raw: n
       };
     });
@@ -78,7 +77,7 @@
         type: "graph", layout: "none", roam: true, zoom: zoom, scaleLimit: {min: 0.2, max: 10},
         draggable: false, edgeSymbol: ["none", "none"],
         categories: STATES.map(function (s) { return {name: t[s] || s, itemStyle: {color: COLORS[s]}}; }),
-        label: {position: "bottom", fontSize: 10, color: "#1f2933"},
+        label: {show: true, position: "bottom", fontSize: 10, color: "#1f2933"},
         labelLayout: {hideOverlap: true},
         emphasis: {focus: "adjacency", label: {show: true}},
         data: nodes, links: links
