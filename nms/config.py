@@ -341,6 +341,7 @@ class AuditConfig:
     max_config_mb: int = 32
     probe_timeout_s: float = 2.0
     probe_communities: list[str] = field(default_factory=lambda: ["public", "private"])
+    min_software_versions: dict[str, str] = field(default_factory=dict)  # BL-HYG-004: platform -> floor
 
     def validate(self, key: str, path: str | None) -> None:
         import ipaddress

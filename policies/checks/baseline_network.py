@@ -11,6 +11,7 @@ from the config store; BL-HYG-004 can only show the version (no advisory feed he
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -103,7 +104,7 @@ def RulesAreSpecific(cfg: ParsedConfig, p: AuditParams, live: Live) -> Iterator[
     for r in _live_rules(cfg):
         if r.action != "permit":
             continue
-        if cfg.platform == "cisco_ios":  # ZBF: the class-map carries the match
+        if cfg.platform == "cisco_ios" and r.services != ["any"]:  # ZBF: the class-map carries the match
             continue
         vague = [n for n, v in (("source", r.sources), ("destination", r.destinations), ("service", r.services))
                  if _is_any(v)]
@@ -505,10 +506,25 @@ def ConfigBackedUp(cfg: ParsedConfig, p: AuditParams, live: Live) -> Iterator[Re
         yield ok(f"backed up {age_days:.1f} days ago", f"{age_days:.1f} 天前已备份", observed=age_days)
 
 
+def version_key(text: str) -> tuple[int, ...]:
+    """Numbers of a version string for ordering (``V200R019C10SPC500`` -> (200, 19, 10, 500))."""
+    return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
 @baseline("BL-HYG-004")
 def SoftwareCurrent(cfg: ParsedConfig, p: AuditParams, live: Live) -> Iterator[Result]:
-    """No advisory feed is wired in: show the software version for a manual comparison."""
+    """Software is at least ``audit.min_software_versions[platform]`` (a floor security staff set
+    from vendor advisories); without a floor, show the version for a manual comparison."""
     version = cfg.version or live.get("software_version")
+    floor = p.min_software_versions.get(cfg.platform)
+    if floor and version:
+        if version_key(version) < version_key(floor):
+            yield fail(f"software {version} is older than the approved floor {floor}",
+                       f"软件版本 {version} 低于要求的 {floor}", None, observed=version, expected=floor)
+        else:
+            yield ok(f"software {version} is at or above {floor}", f"软件版本 {version} 不低于 {floor}", None,
+                     observed=version, expected=floor)
+        return
     yield review(f"software version {version or 'unknown'}: compare with vendor advisories",
                  f"软件版本 {version or '未知'}：需对照厂商安全公告人工确认", None, observed=version)
 

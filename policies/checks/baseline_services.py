@@ -389,7 +389,7 @@ def DiscoveryOffOnEdge(cfg: ParsedConfig, p: AuditParams, live: Live) -> Iterato
                  cdp_line or lldp_line or edges[0].line)
 
 
-@baseline("BL-SVC-005", platforms=("cisco_ios", "ruijie_os", "juniper_junos"))
+@baseline("BL-SVC-005", platforms=("cisco_ios", "ruijie_os"))  # Junos drops source-routed packets
 def SourceRouteOff(cfg: ParsedConfig, p: AuditParams, live: Live) -> Iterator[Result]:
     """IP source routing is off."""
     yield from _service_off(cfg, ["source_route"], "IP source routing", "IP源路由")

@@ -138,12 +138,13 @@ class IosParser:
             "access-list": self._numbered_acl, "router": self._router, "spanning-tree": self._stp,
             "control-plane": self._control_plane, "security": self._security,
             "vrf": self._vrf, "route-map": self._define("route-map"),
-            "class-map": self._define_named("class-map"), "policy-map": self._policy_map,
+            "class-map": self._class_map, "policy-map": self._policy_map,
+            "parameter-map": self._parameter_map, "tftp-server": self._tftp_server,
             "zone-pair": self._zone_pair, "zone": self._zone, "crypto": self._ignore,
             "boot-start-marker": self._ignore, "boot-end-marker": self._ignore, "boot": self._ignore,
             "end": self._ignore, "exit": self._ignore, "Building": self._ignore,
             "Current": self._ignore, "webmaster": self._ignore, "install": self._ignore,
-            "key": self._key, "vlan": self._ignore, "clock": self._ignore, "errdisable": self._ignore,
+            "key": self._key, "password": self._password_policy, "ftp-server": self._ftp_server, "vlan": self._ignore, "clock": self._ignore, "errdisable": self._ignore,
         }
 
     # ---------------------------------------------------------------- simple globals
@@ -347,6 +348,21 @@ class IosParser:
         if words[1:3] == ["authentication", "failure"]:
             return True
         return words[1:2] == ["zone"]  # Ruijie / NGFW zone definitions
+
+    def _password_policy(self, node: Node, negated: bool, words: list[str]) -> bool:
+        """RGOS ``password policy min-size N | strong | life-cycle N`` (unverified syntax)."""
+        pp = self.cfg.password_policy
+        if words[1:2] != ["policy"] or len(words) < 3:
+            return False
+        if words[2] == "min-size":
+            pp["min_length"] = fact(None if negated else to_int(words[-1]), node.line)
+        elif words[2] == "strong":
+            pp["complexity"] = fact(not negated, node.line)
+        elif words[2] == "life-cycle":
+            pp["aging_days"] = fact(None if negated else to_int(words[-1]), node.line)
+        else:
+            return False
+        return True
 
     def _aaa_server(self, node: Node, negated: bool, words: list[str]) -> bool:
         if words[1:2] == ["host"] and len(words) > 2:
@@ -724,6 +740,28 @@ class IosParser:
         return False
 
     # ---------------------------------------------------------------- zone-based firewall
+    def _class_map(self, node: Node, negated: bool, words: list[str]) -> None:
+        if len(words) > 1:
+            self.cfg.define("class-map", words[-1])
+        for child in node.children:
+            w = child.text.split()
+            if w[:2] == ["match", "access-group"] and len(w) > 2:
+                self.cfg.refer("acl", w[-1], child.line)
+
+    def _parameter_map(self, node: Node, negated: bool, words: list[str]) -> None:
+        # parameter-map type inspect NAME { audit-trail on }: inspect actions using it are logged
+        if any(c.text == "audit-trail on" for c in node.children) and len(words) > 1:
+            self._audit_maps.add(words[-1])
+
+    def _ftp_server(self, node: Node, negated: bool, words: list[str]) -> bool:
+        if words[1:2] == ["enable"]:  # RGOS (unverified syntax)
+            self.cfg.services["ftp"] = fact(not negated, node.line)
+            return True
+        return False
+
+    def _tftp_server(self, node: Node, negated: bool, words: list[str]) -> None:
+        self.cfg.services["tftp"] = fact(not negated, node.line)
+
     def _policy_map(self, node: Node, negated: bool, words: list[str]) -> None:
         name = words[-1]
         self.cfg.define("policy-map", name)
@@ -743,7 +781,7 @@ class IosParser:
                 sw = sub.text.split()
                 if sw and sw[0] in ("inspect", "pass", "drop"):
                     action = "deny" if sw[0] == "drop" else "permit"
-                    log = "log" in sw
+                    log = "log" in sw or (sw[0] == "inspect" and len(sw) > 1 and sw[1] in self._audit_maps)
             if cls == "class-default":
                 action = action or "deny"
             rules.append(FwRule(f"{name}/{cls}", child.line, action, log=log,
@@ -751,6 +789,7 @@ class IosParser:
         self._zbf_policies[name] = rules
 
     _zbf_policies: dict[str, list[FwRule]]
+    _audit_maps: set[str]
 
     def _zone(self, node: Node, negated: bool, words: list[str]) -> bool:
         if words[1:2] == ["security"] and len(words) > 2:
@@ -785,4 +824,5 @@ def parse_ios(cfg: ParsedConfig) -> None:
     """Fill ``cfg`` (platform cisco_ios or ruijie_os) from its lines."""
     parser = IosParser(cfg)
     parser._zbf_policies = {}
+    parser._audit_maps = set()
     parser.parse()

@@ -124,6 +124,8 @@ class JunosParser:
         self.bgp_groups: dict[str, list[BgpPeer]] = {}
         self.bgp_group_auth: dict[str, int] = {}
         self.fw_rules: dict[tuple[str, str, str], FwRule] = {}
+        self.trusted_groups: set[str] = set()
+        self.group_ifs: dict[str, list[tuple[str, int]]] = {}
 
     def parse(self) -> None:
         """Fill ``self.cfg``."""
@@ -187,8 +189,9 @@ class JunosParser:
             if k == "internet-options" and "source-route" in w:
                 cfg.services["source_route"] = fact(True, line)
             if k == "ports" and "console" in w and "insecure" in w:
-                ml = self._line("console", line)
-                ml.auth = fact("none", line)
+                console = MgmtLine("console", "console", line)
+                console.auth = fact("none", line)
+                cfg.mgmt_lines.append(console)
         else:
             return False
         return True
@@ -413,6 +416,8 @@ class JunosParser:
                 elif fam[:2] == ["vlan", "members"]:
                     intf.trunk_all = fact("all" in fam, line)
                     intf.mode = intf.mode or "access"
+        elif k == "proxy-arp":
+            intf.proxy_arp = fact(True, line)
         elif k == "native-vlan-id" and len(rest) > 1:
             intf.native_vlan = fact(int(rest[1]) if rest[1].isdigit() else None, line)
         return True
@@ -514,7 +519,7 @@ class JunosParser:
         if k == "dot1x" and "interface" in w:
             name = w[w.index("interface") + 1]
             if name != "all":
-                cfg.interface(name, line).dot1x = fact(True, line)
+                cfg.interface(name.removesuffix(".0"), line).dot1x = fact(True, line)
             return True
         return k in ("router-advertisement", "igmp-snooping", "pim", "isis", "mpls", "rsvp", "ldp", "lacp")
 
@@ -530,6 +535,12 @@ class JunosParser:
         return True
 
     def _vlans(self, w: list[str], line: int) -> bool:
+        if "group" in w and w.index("group") + 1 < len(w):
+            group = w[w.index("group") + 1]
+            if "trusted" in w:
+                self.trusted_groups.add(group)
+            if "interface" in w and w.index("interface") + 1 < len(w):
+                self.group_ifs.setdefault(group, []).append((w[w.index("interface") + 1], line))
         if "dhcp-security" in w:
             self.cfg.l2["dhcp_snooping"] = fact(True, line)
         if "arp-inspection" in w:
@@ -627,6 +638,13 @@ class JunosParser:
             ml = self.classes.get(cls)
             if ml is None:
                 ml = self._line(cls, line)
+        for group in self.trusted_groups:
+            for ifname, line in self.group_ifs.get(group, []):
+                self.cfg.interface(ifname.removesuffix(".0"), line).dhcp_trust = fact(True, line)
+        for user in cfg.users:
+            cls = self.classes.get(self.user_class.get(user.name, ("", 0))[0])
+            if cls is not None and cls.privilege.value == 15:
+                user.privilege = 15
         for ml in self.classes.values():
             used = any(c == ml.name for c, _ in self.user_class.values())
             if used or ml.idle_timeout_s.value is not None:

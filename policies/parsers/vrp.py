@@ -106,6 +106,9 @@ class VrpParser:
     def parse(self) -> None:
         """Fill ``self.cfg`` from ``self.cfg.lines``."""
         root = build_tree(self.cfg.lines, multiline=_header_start)
+        for text in self.cfg.lines[:5]:  # "!Software Version V200R019C10SPC500" heads VRP saves
+            if text.startswith("!Software Version "):
+                self.cfg.version = text[len("!Software Version "):].strip()
         handlers = self._handlers()
         for node in root.children:
             negated, words = words_of(node.text)
@@ -137,7 +140,7 @@ class VrpParser:
             "cpu-defend": self._ignore, "cpu-defend-policy": self._cpu_defend,
             "control-plane": self._control_plane, "security-policy": self._security_policy,
             "firewall": self._firewall_zone, "security-zone": self._zone, "route-policy": self._define(
-                "route-policy"), "ip-prefix": self._ignore, "vlan": self._ignore, "clock": self._ignore,
+                "route-policy"), "ip-prefix": self._ignore, "vlan": self._vlan, "clock": self._ignore,
             "return": self._ignore, "quit": self._ignore, "undo": self._ignore, "set": self._set,
             "irf": self._ignore, "role": self._ignore, "user-group": self._ignore,
             "drv": self._ignore, "super": self._ignore, "password-recovery": self._ignore,
@@ -850,6 +853,14 @@ class VrpParser:
     def _arp(self, node: Node, negated: bool, words: list[str]) -> bool:
         if "user-bind" in words or words[1:2] == ["detection"]:
             self.cfg.l2["arp_inspection"] = fact(not negated, node.line)
+        return True
+
+    def _vlan(self, node: Node, negated: bool, words: list[str]) -> bool:
+        for child in node.children:
+            neg, w = words_of(child.text)
+            if w[:2] == ["arp", "detection"] or "user-bind" in w:
+                key = "ip_source_guard" if w[:1] == ["ip"] else "arp_inspection"
+                self.cfg.l2[key] = fact(not neg, child.line)
         return True
 
     def _cpu_defend(self, node: Node, negated: bool, words: list[str]) -> bool:
