@@ -291,10 +291,9 @@ def compute_report(inventory: Inventory, period: Period, scope: str, *,
             lower = inventory.devices[link.lower]
             upper = inventory.devices[link.upper]
             maint = [*windows_for(lower, windows, inventory), *windows_for(upper, windows, inventory)]
+            # down time while the upper (nearer the city) device is down is that device's
+            # outage, whichever source the link's state came from
             parent = [timelines[link.upper]] if link.upper in timelines else []
-            if source == "reachability":
-                # the far device's own parents explain its down time, not the link
-                parent = []
             figures = classify(tl, maint, parents_down(parent), link.label)
             report.links.append(LinkRow(link, figures, targets.get(link.tier, 100.0), source))
         report.links_total = combine("links", (r.figures for r in report.links))
