@@ -59,6 +59,7 @@ def create_app(config: Config | None = None, test_config: dict[str, Any] | None 
         topology,
     )
     from web.context import WebState
+    from web.models import Perm  # also puts the console's tables on Base.metadata
     from web.timeseries import TimeSeries
 
     config = config or _default_config()
@@ -66,15 +67,14 @@ def create_app(config: Config | None = None, test_config: dict[str, Any] | None 
     app.config.update(
         SECRET_KEY=security.load_secret_key(config),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
-        JSON_SORT_KEYS=False,
         NMS_PASSWORD_METHOD="scrypt",
     )
     security.init_app(app, config)
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
 
-    import web.models  # noqa: F401 - the console's tables on Base.metadata
 
     engine = make_engine(config.database_url)
     migrate(engine)
@@ -92,11 +92,12 @@ def create_app(config: Config | None = None, test_config: dict[str, Any] | None 
         app.register_blueprint(blueprint)
 
     @app.route("/")
-    @security.permission("authenticated")
+    @security.permission(Perm.AUTHENTICATED)
     def index() -> Response:
         """The signed-in user's home page: the first area their role may use."""
-        for perm, endpoint in (("network.view", "dashboard.index"), ("users.manage", "auth.users"),
-                               ("auditlog.view", "auth.audit_log")):
+        for perm, endpoint in ((Perm.NETWORK_VIEW, "dashboard.index"),
+                               (Perm.USERS_MANAGE, "auth.users"),
+                               (Perm.AUDITLOG_VIEW, "auth.audit_log")):
             if g.user.can(perm):
                 return redirect(url_for(endpoint))
         return redirect(url_for("auth.profile"))

@@ -22,6 +22,7 @@ Why these shapes:
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -120,8 +121,12 @@ class User(Base):
         return permission in self.permissions
 
     def session_stamp(self) -> str:
-        """A value that changes when the password changes: sessions carry it and die with it."""
-        return self.password_hash[-16:]
+        """A value that changes when the password changes: sessions carry it and die with it.
+
+        A digest of the stored hash, not a piece of it: the (signed, readable) session cookie
+        then holds nothing that would help guess the password.
+        """
+        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 class ApiToken(Base):

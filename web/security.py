@@ -281,6 +281,16 @@ def csrf_token() -> str:
 
 
 def _deny(status: int, message: str) -> Response:
+    """Refuse the request: JSON for the API, the login page or an error page otherwise.
+
+    Refusals of a signed-in user (403) and CSRF failures (400) are security events and go to
+    the audit log; anonymous refusals (401) do not, or every expired bookmark would.
+    """
+    if status in (400, 403):
+        user = g.get("user")
+        auditlog.record_now(db(), "access.denied" if status == 403 else "csrf.reject",
+                            target=f"{request.method} {request.path}"[:256], success=False,
+                            actor=user.username if user is not None else "-", message=message)
     if is_api_request():
         resp = jsonify({"error": message, "status": status})
         resp.status_code = status

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.web.conftest import ALL_DEVICES, COUNTY_A_DEVICES, csrf_of, login, post
-from web.models import Perm
+from web.models import AuditEntry, Perm
 
 PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "static"}
 # state-changing routes any signed-in account may use on its own account
@@ -97,6 +97,9 @@ def test_report_viewer_cannot_change_anything(app: Flask, as_user: Callable[[str
         checked += 1
     assert checked >= 3  # import (page and API), user create, user edit
     assert db_session.scalar(select(func.count()).select_from(User)) == before
+    denied = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "access.denied")).all()
+    assert len(denied) == checked and {e.actor for e in denied} == {"viewer"}
+    assert all(not e.success for e in denied)
     # and reading is fine
     assert viewer.get("/devices/").status_code == 200
 
@@ -187,7 +190,8 @@ def test_unscoped_user_sees_everything(as_user: Callable[[str], FlaskClient]) ->
 # ---- CSRF ------------------------------------------------------------------------------------
 
 
-def test_posts_without_csrf_token_are_rejected(as_user: Callable[[str], FlaskClient]) -> None:
+def test_posts_without_csrf_token_are_rejected(as_user: Callable[[str], FlaskClient],
+                                               db_session) -> None:
     admin = as_user("admin")
     body = b"sites: []\n"
     assert admin.post("/api/v1/inventory/import", data=body).status_code == 400
@@ -198,6 +202,9 @@ def test_posts_without_csrf_token_are_rejected(as_user: Callable[[str], FlaskCli
     assert admin.post("/inventory/import", data={"kind": ""}).status_code == 400
     assert admin.post("/auth/logout").status_code == 400
     assert admin.get("/dashboard/").status_code == 200  # still signed in
+    rejected = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "csrf.reject")).all()
+    assert [e.target for e in rejected] == ["POST /api/v1/inventory/import"] * 2 + [
+        "POST /inventory/import", "POST /auth/logout"]
     sec = as_user("secadmin")
     resp = sec.post("/auth/users/new", data={"username": "mallory", "role": "administrator",
                                              "password": "Xx-1234567890", "confirm": "Xx-1234567890"})

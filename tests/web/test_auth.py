@@ -300,3 +300,12 @@ def test_database_refuses_audit_log_changes(app: Flask, sql: str) -> None:
         conn.execute(text(sql))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["x"]
+
+
+def test_session_cookie_holds_nothing_of_the_password_hash(client: FlaskClient, db_session) -> None:
+    login(client, "viewer")
+    with client.session_transaction() as sess:
+        stored = dict(sess)
+    user = db_session.scalar(select(User).where(User.username == "viewer"))
+    assert set(stored) <= {"uid", "stamp", "seen", "language", "csrf_token", "_permanent"}
+    assert stored["stamp"] not in user.password_hash
