@@ -353,6 +353,8 @@ def _before_request() -> Response | None:
         user = _bearer_user(session_db)
         if user is False:
             g.language = i18n.choose_language(None)
+            auditlog.record_now(session_db, "token.reject", target=request.path[:256],
+                                success=False, message="invalid, expired or revoked token")
             return _deny(401, "invalid, expired or revoked token")
     if user is None:
         user = _session_user(session_db, config)

@@ -244,6 +244,7 @@ def test_expired_and_revoked_tokens_are_refused(client: FlaskClient, db_session)
     db_session.commit()
     for secret in (old, revoked):
         assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert [e.success for e in _entries(db_session, "token.reject")] == [False, False]
 
 
 def test_token_posts_need_no_csrf_but_the_permission(client: FlaskClient, db_session) -> None:
