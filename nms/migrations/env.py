@@ -4,6 +4,7 @@ from alembic import context
 
 import inventory.models  # noqa: F401 - registers the inventory tables on Base.metadata
 import nms.alarms  # noqa: F401 - alarms, alarm_events, alarm_counters
+import nms.configs  # noqa: F401 - config_versions
 import nms.state  # noqa: F401 - device_state
 from nms.db import Base
 
