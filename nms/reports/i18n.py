@@ -125,7 +125,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "There were {failures} outage(s), {outage} in total, mean time to repair {mttr}. "
         "Overall link availability was {link_availability}."),
     "rules_text": (
-        "可用率 =（统计时长 − 维护时长 − 自身中断时长）÷（统计时长 − 维护时长）。"
+        "可用率 =（统计时长 － 维护时长 － 自身中断时长）÷（统计时长 － 维护时长）。"
         "设备以每次轮询结果为准：从首次轮询失败起计为中断，直至下一次轮询成功；"
         "轮询间隔超过{gap}倍轮询周期的时段记为“无数据”，不计为中断，单独列出。"
         "上级设备中断期间的下级中断记为“上级中断”，单独列出，不计入下级设备中断。"
@@ -133,7 +133,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "达标判定：可用率低于目标为未达标；即使将无数据时段全部计为中断仍不低于目标为达标；其余为数据不足。"
         "县/区、乡镇及全市可用率按设备时长加权汇总。MTTR = 中断时长 ÷ 中断次数；MTBF = 正常运行时长 ÷ 中断次数。"
         "时间均为{tz}时间。",
-        "Availability = (period − maintenance − own outage) ÷ (period − maintenance). "
+        "Availability = (period - maintenance - own outage) ÷ (period - maintenance). "
         "A device is down from its first failed poll until the next good one; a gap between polls "
         "longer than {gap}× the poll interval is unknown time, reported apart and not counted as "
         "outage. Down time while the parent device is down is parent-down time, reported apart "

@@ -213,7 +213,9 @@ def _render(report: UptimeReport, lang: str, font_name: str) -> bytes:
     story.append(Paragraph(_esc(t(title_key, lang)), st.title))
     story.append(Paragraph(_esc(f"{t('subtitle', lang)} · {scope_label(report, lang)}"),
                            st.subtitle))
-    story.append(Paragraph(_esc(f"{t('period', lang)}：{period_label(report, lang)}"), st.body))
+    colon = ": " if lang == "en" else "："
+    story.append(Paragraph(_esc(f"{t('period', lang)}{colon}{period_label(report, lang)}"),
+                           st.body))
 
     # 1. summary
     story.append(Paragraph(_esc(t("summary", lang)), st.h1))
