@@ -16,6 +16,7 @@ NOT_APPLICABLE; one that crashes becomes ERROR (the engine sees to that). None o
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -186,6 +187,18 @@ class Snapshot:
                    taken=datetime.fromisoformat(taken) if taken else utcnow())
 
 
+class _class_or_instance:  # noqa: N801 - used as a decorator, like classmethod
+    """Bind a method to the instance when called on one, else to the class (a hybrid)."""
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Callable[..., Any]:
+        target = obj if obj is not None else owner
+        return functools.partial(self.func, target)
+
+
 class Check:
     """Base class of every check. Subclasses set the class attributes and ``evaluate``.
 
@@ -232,8 +245,13 @@ class Check:
                        severity=severity or self.severity, reason_en=reason_en, reason_zh=reason_zh,
                        observed=observed, expected=expected, evidence=evidence)
 
+    @_class_or_instance
     def describe(self) -> dict[str, Any]:
-        """The catalogue entry (`nms checks list`): id, titles, severity, pack, clause, data."""
+        """The catalogue entry (`nms checks list`): id, titles, severity, pack, clause, data.
+
+        Callable on the class (``IpCheck.describe()``, as subclasses' classmethods do through
+        ``super()``) and on an instance (rule checks keep their attributes per instance).
+        """
         return {"id": self.id, "title_en": self.title_en, "title_zh": self.title_zh,
                 "severity": self.severity.value, "pack": self.pack, "mlps": self.mlps,
                 "needs": list(self.needs), "kind": "rule" if hasattr(self, "op") else "class",

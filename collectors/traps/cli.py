@@ -26,9 +26,8 @@ def traps_group() -> None:
 @click.pass_context
 def traps_listen(ctx: click.Context, host: str | None, port: int | None, duration: float | None) -> None:
     """Receive traps; linkDown/linkUp, restarts, auth failures and vendor traps become alarms."""
-    from nms.notify import Notifier
-
     from collectors.traps.receiver import interface_namer, inventory_sources, receiver_from_config
+    from nms.notify import Notifier
     from policies.cli import alarm_manager
     from policies.snapshot import build_snapshot
 
