@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from inventory.io import KINDS, import_file
@@ -86,7 +87,8 @@ def devices() -> Response | tuple[Response, int]:
     """Devices in scope, filtered like the device list page."""
     filters = DeviceFilterSet(request.args)
     limit, offset = _paging()
-    stmt = filters.apply(db(), select(Device).order_by(Device.name), g.scope)
+    stmt = filters.apply(db(), select(Device).options(selectinload(Device.site)).order_by(Device.name),
+                         g.scope)
     if not filters.valid:
         return jsonify({"error": "invalid filter", "status": 400,
                         "fields": {name: msg for name, msg in filters.errors}}), 400

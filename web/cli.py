@@ -163,8 +163,7 @@ def list_users(ctx: click.Context, fmt: str) -> None:
     with session_scope(engine) as session:
         for account in session.scalars(select(User).options(selectinload(User.site))
                                        .order_by(User.username)):
-            locked = account.locked_until is not None and \
-                account.locked_until.replace(tzinfo=now.tzinfo) > now
+            locked = account.locked_until is not None and account.locked_until > now
             rows.append({
                 "username": account.username, "role": account.role,
                 "scope": account.site.code if account.site else None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from inventory.models import Device
 from nms.models import DeviceRole, Zone
@@ -29,7 +30,8 @@ bp = Blueprint("devices", __name__, url_prefix="/devices")
 def index() -> str:
     """Devices in scope, filtered."""
     filters = DeviceFilterSet(request.args)
-    stmt = filters.apply(db(), select(Device).order_by(Device.name), g.scope)
+    stmt = filters.apply(db(), select(Device).options(selectinload(Device.site)).order_by(Device.name),
+                         g.scope)
     states = state().timeseries.reachability()
     rows = [queries.device_row(d, states) for d in db().scalars(stmt)] if filters.valid else []
     return render_template("devices/index.html", devices=rows, filters=filters,

@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -39,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from inventory.models import Site
-from nms.db import Base
+from nms.db import Base, UtcDateTime
 from nms.models import ChoiceEnum, utcnow
 
 
@@ -93,10 +92,10 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    password_changed: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_login: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    password_changed: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     site: Mapped[Site | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
@@ -139,9 +138,9 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))  # first characters, to recognise a token
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(back_populates="tokens")
@@ -153,7 +152,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    time: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    time: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(128))  # user name, "cli:<os user>" or "-"
     action: Mapped[str] = mapped_column(String(64), index=True)  # login, user.create, ...
     target: Mapped[str | None] = mapped_column(String(256))
