@@ -82,7 +82,7 @@ def test_check_contract() -> None:
     import re
 
     for check in all_checks():
-        assert re.fullmatch(r"[A-Z]+(-[A-Z]+)*-\d{3}", check.id), check.id
+        assert re.fullmatch(r"[A-Z]+(-[A-Z0-9]+)*-\d{3}", check.id), check.id
         assert check.title_en and check.title_zh and check.pack, check.id
         assert check.severity is not None
         entry = check.describe()
