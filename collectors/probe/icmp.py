@@ -21,6 +21,7 @@ unreachable" from a router on the way is evidence of loss, reported in ``errors`
 from __future__ import annotations
 
 import errno
+import logging
 import math
 import os
 import random
@@ -97,6 +98,7 @@ class ProbeResult:
 def _scapy() -> Any:
     """Import scapy's layers lazily (importing scapy costs about a second) and quietly."""
     with _lock:
+        logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
         from scapy.config import conf
 
         conf.verb = 0
@@ -104,6 +106,33 @@ def _scapy() -> Any:
         from scapy.layers import inet
 
         return conf, sendrecv, inet
+
+
+def send_receive(packets: list[Any], *, timeout_s: float, rate_pps: float, what: str) -> Any:
+    """Send IP packets through the kernel (raw IP socket) and collect the answers.
+
+    Why a raw IP socket (scapy ``L3RawSocket``) rather than scapy's default layer-2 socket:
+    the kernel then routes and resolves neighbours with the namespace's *current* tables, so
+    an unanswered ARP for a dead host costs nothing, where scapy's own resolver would block
+    for seconds per address on a directly connected prefix.
+
+    Raises:
+        RawSocketPermissionError: the socket may not be opened (not root, no CAP_NET_RAW).
+    """
+    _scapy()
+    from scapy.supersocket import L3RawSocket
+
+    try:
+        sock = L3RawSocket()
+    except OSError as exc:
+        _raise_permission(exc, what)
+        raise
+    try:
+        answered, _ = sock.sr(packets, timeout=timeout_s, inter=1.0 / rate_pps, verbose=0,
+                              retry=0, threaded=True)
+    finally:
+        sock.close()
+    return answered
 
 
 def _raise_permission(exc: OSError, what: str) -> None:
@@ -121,19 +150,15 @@ def icmp_probe(targets: Sequence[str], *, count: int = 3, timeout_s: float = 1.0
         TargetNotAllowedError: a target is outside ``allowed``.
     """
     addresses = check_targets(targets, allowed)
-    conf, sendrecv, inet = _scapy()
+    _, _, inet = _scapy()
     ident = os.getpid() & 0xFFFF
     results = {a: ProbeResult(a, "icmp") for a in addresses}
     packets = [inet.IP(dst=a) / inet.ICMP(type=8, id=ident, seq=seq) / (b"nms-probe" + bytes(7))
                for seq in range(count) for a in addresses]
     if not packets:
         return results
-    try:
-        answered, _ = sendrecv.sr(packets, timeout=timeout_s, inter=1.0 / rate_pps, verbose=0,
-                                  retry=0, threaded=True)
-    except OSError as exc:
-        _raise_permission(exc, "ICMP probing with scapy")
-        raise
+    answered = send_receive(packets, timeout_s=timeout_s, rate_pps=rate_pps,
+                            what="ICMP probing with scapy")
     for a in addresses:
         results[a].sent = count
     for query, answer in answered:
@@ -162,19 +187,15 @@ def tcp_syn_probe(targets: Sequence[str], *, port: int = DEFAULT_TCP_PORT, count
         TargetNotAllowedError: a target is outside ``allowed``.
     """
     addresses = check_targets(targets, allowed)
-    conf, sendrecv, inet = _scapy()
+    _, _, inet = _scapy()
     results = {a: ProbeResult(a, "tcp", port=port) for a in addresses}
     packets = [inet.IP(dst=a) / inet.TCP(sport=random.randint(33000, 60999), dport=port,
                                          flags="S", seq=random.getrandbits(32))
                for _ in range(count) for a in addresses]
     if not packets:
         return results
-    try:
-        answered, _ = sendrecv.sr(packets, timeout=timeout_s, inter=1.0 / rate_pps, verbose=0,
-                                  retry=0, threaded=True)
-    except OSError as exc:
-        _raise_permission(exc, "TCP SYN probing with scapy")
-        raise
+    answered = send_receive(packets, timeout_s=timeout_s, rate_pps=rate_pps,
+                            what="TCP SYN probing with scapy")
     for a in addresses:
         results[a].sent = count
     for query, answer in answered:
@@ -206,6 +227,9 @@ def ping_program_probe(target: str, *, count: int = 3, timeout_s: float = 1.0,
     except subprocess.TimeoutExpired:
         result.sent = count
         result.errors.append("ping did not finish")
+        return result
+    except OSError as exc:  # e.g. its file capability is outside our bounding set: EPERM
+        result.errors.append(f"ping could not run: {exc.strerror or exc}")
         return result
     summary = _PING_SUMMARY.search(proc.stdout)
     if summary is None:
