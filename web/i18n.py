@@ -81,7 +81,7 @@ def label(choice: Any) -> str:
 
 
 def aware(value: datetime) -> datetime:
-    """``value`` with a time zone: SQLite hands back naive datetimes, which are UTC here."""
+    """``value`` with a time zone: plain DateTime columns read back naive on SQLite (UTC)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 

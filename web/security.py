@@ -32,7 +32,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,7 +56,7 @@ from nms.config import Config
 from nms.models import utcnow
 from web import auditlog, i18n
 from web.context import db, state
-from web.i18n import N_, aware
+from web.i18n import N_
 from web.models import ApiToken, Perm, User
 from web.scope import Scope, scope_for_site
 
@@ -158,6 +158,11 @@ def load_secret_key(config: Config) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    """Whether the account is locked out (after failed logins) at ``now``."""
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
 @dataclass
 class LoginResult:
     """The outcome of a login attempt: the user, or why not (an English message id)."""
@@ -193,8 +198,8 @@ def authenticate(session: Session, config: Config, username: str, password: str,
                         success=False, source=source,
                         message="unknown user" if user is None else "account disabled")
         return LoginResult(None, bad)
-    if user.locked_until is not None and aware(user.locked_until) > now:
-        minutes = int((aware(user.locked_until) - now).total_seconds() // 60) + 1
+    if is_locked(user, now):
+        minutes = int((user.locked_until - now).total_seconds() // 60) + 1  # type: ignore[operator]
         auditlog.record(session, "login", actor=username, target=username, success=False,
                         source=source, message="account locked")
         return LoginResult(None, N_("The account is locked. Try again in %(minutes)s minutes."),
@@ -313,9 +318,9 @@ def _bearer_user(session_db: Session) -> User | None | bool:
     token = session_db.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     now = utcnow()
     if (token is None or token.revoked or not token.user.active
-            or (token.expires is not None and aware(token.expires) <= now)):
+            or (token.expires is not None and token.expires <= now)):
         return False
-    if token.last_used is None or now - aware(token.last_used) > timedelta(minutes=1):
+    if token.last_used is None or now - token.last_used > timedelta(minutes=1):
         token.last_used = now  # at most one write a minute per token
         session_db.commit()
     g.token = token

@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from nms.models import DeviceRole, Severity, SiteLevel, Zone, utcnow
-from web.i18n import N_, aware
-from web.models import Perm, Role, User
+from nms.models import DeviceRole, Severity, SiteLevel, Zone
+from web.i18n import N_
+from web.models import Perm, Role
+from web.security import is_locked
 
 NAV: tuple[tuple[str, str, str], ...] = (
     ("dashboard.index", Perm.NETWORK_VIEW, N_("Dashboard")),
@@ -50,11 +51,6 @@ def here() -> str:
     if request.method == "GET":
         return request.full_path.rstrip("?")
     return "/"
-
-
-def is_locked(user: User) -> bool:
-    """Whether the account is locked out now."""
-    return user.locked_until is not None and aware(user.locked_until) > utcnow()
 
 
 def _alarm_state(value: str) -> Any:
