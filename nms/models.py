@@ -26,7 +26,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ChoiceEnum(str, enum.Enum):
+class ChoiceEnum(enum.StrEnum):
     """A str enum whose members carry an English and a Chinese label (NetBox ``ChoiceSet``)."""
 
     def __new__(cls, value: str, label_en: str = "", label_zh: str = "") -> ChoiceEnum:
