@@ -197,7 +197,11 @@ _SECRET_RX = re.compile(
     r"(?P<val>\"[^\"]*\"|\S+)", re.I)
 # ntp authentication-key 1 md5|hmac-sha2-256 [7] VALUE (IOS) / authentication-keyid 1 authentication-mode X cipher V
 _NTP_KEY_RX = re.compile(r"(\bauthentication-key\s+\d+\s+(?!type\b)\S+\s+(?:[0-9]\s+)?)(\S+)", re.I)
-_KEEP_WORDS = {"0", "5", "7", "8", "9", "type", "enable", "chain", "read", "write", "cipher", "simple", "hash",
+# snmp-server user U G v3 auth sha KEY priv aes 128 KEY (IOS/RGOS)
+_SNMPV3_RX = re.compile(r"(\b(?:auth\s+(?:md5|sha\S*)|priv\s+(?:des|3des|aes(?:\s+\d+)?))\s+)(\S+)", re.I)
+# VRP/Comware usm-user: authentication-mode sha [cipher|simple] KEY privacy-mode aes128 [cipher|simple] KEY
+_USM_RX = re.compile(r"(\b(?:authentication|privacy)-mode\s+(?!\*)\S+\s+(?:(?:cipher|simple)\s+)?)(?!\*)(\S+)", re.I)
+_KEEP_WORDS = {"authentication-mode", "privacy-mode", "0", "5", "7", "8", "9", "type", "enable", "chain", "read", "write", "cipher", "simple", "hash",
                "policy", "expire", "complexity-check", "min-length", "control", "md5", "sha", "sha2-256",
                "hmac-sha256", "hmac-sha2-256", "aes128", "aes256", "des", "3des", "authentication", "ro", "rw"}
 
@@ -212,4 +216,6 @@ def mask_secrets(text: str) -> str:
         return f"{m.group('key')}{m.group('sep')}{m.group('type')}******"
 
     text = _NTP_KEY_RX.sub(lambda m: m.group(1) + "******", text)
+    text = _SNMPV3_RX.sub(lambda m: m.group(1) + "******", text)
+    text = _USM_RX.sub(lambda m: m.group(1) + "******", text)
     return _SECRET_RX.sub(repl, text)
