@@ -20,6 +20,7 @@ memory holds one chunk of raw points, never the month of the whole network.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import logging
 from collections import defaultdict
@@ -29,7 +30,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from nms.reports.availability import (
+    UP,
     Interval,
+    Segment,
     Timeline,
     build_timeline,
     merge_timelines,
@@ -353,6 +356,150 @@ def load_poll_timelines(sink: Sink, intervals_s: Mapping[str, int], start: int, 
     return out
 
 
+#: screening bucket of the screened loader (epoch aligned, like the sinks' aggregates)
+SCREEN_US = 3600 * 1_000_000
+#: above this many expected polls ``mode="auto"`` screens instead of reading every poll
+AUTO_SCREEN_POLLS = 20_000_000
+
+
+def expected_polls(intervals_s: Mapping[str, int], start: int, end: int) -> int:
+    """How many polls the devices should have made in ``[start, end)``."""
+    return sum((end - start) // (i * 1_000_000) for i in intervals_s.values())
+
+
+def _group_polls(samples: Iterable[Any], collector: str | None
+                 ) -> dict[str, dict[str, list[tuple[int, str, str]]]]:
+    """``{device: {collector: [(time_us, state, cause)]}}`` from poll_status samples."""
+    polls: dict[str, dict[str, list[tuple[int, str, str]]]] = defaultdict(
+        lambda: defaultdict(list))
+    for s in samples:
+        device = s.tags.get("device")
+        if device is None:
+            continue
+        via = s.tags.get("collector", "")
+        if collector is not None and via != collector:
+            continue
+        status = s.fields.get("status")
+        reachable = s.fields.get("reachable")
+        cause = status if isinstance(status, str) and status else (
+            "ok" if reachable is True else "unreachable" if reachable is False else "no_data")
+        polls[device][via].append((_to_us(s.time), poll_state(status, reachable), cause))
+    return polls
+
+
+def _best(by_collector: Mapping[str, list[tuple[int, str, str]]] | None
+          ) -> list[tuple[int, str, str]]:
+    if not by_collector:
+        return []
+    return by_collector[max(sorted(by_collector), key=lambda c: len(by_collector[c]))]
+
+
+def load_poll_timelines_screened(sink: Sink, intervals_s: Mapping[str, int], start: int,
+                                 end: int, *, gap_factor: float = 2.5,
+                                 collector: str | None = None, chunk: int = CHUNK_DEVICES,
+                                 progress: Callable[[int, int], None] | None = None
+                                 ) -> dict[str, Timeline]:
+    """Like ``load_poll_timelines``, reading raw polls only where something happened.
+
+    Why: a month of 1-minute polls of 5,000 devices is 216 M points; turning each into a Python
+    object costs more than an hour. Most device-hours are uneventful, and the stores can say so
+    without shipping the points: ``Sink.availability`` (reachable share) and ``Sink.aggregate``
+    (``count``) per device and epoch-aligned hour run inside SQLite / InfluxDB.
+
+    Rule: an hour is *clean* when every poll in it was reachable and it holds at least
+    ``3600 / interval - 1`` polls (one fewer allows for scheduler jitter across the hour's edges);
+    clean hours are up. Every other hour, the first and the last hour of the period, and ``G``
+    (``gap_factor`` x interval) either side of them are read poll by poll and follow the exact
+    rules of ``build_timeline``. Down and unjudged polls always make their hour dirty, so outage
+    time, parent-down time and the outage list are exactly those of the full read. The one
+    difference: a gap longer than G inside an hour that still holds ``expected - 1`` reachable
+    polls (polls bunched by a stalled scheduler catching up) is counted as up, where the full
+    read calls it unknown. tests/reports/test_screened.py pins the agreement.
+    """
+    from datetime import timedelta
+
+    names = sorted(intervals_s)
+    out: dict[str, Timeline] = {}
+    every = timedelta(microseconds=SCREEN_US)
+    done = 0
+    for group in _chunks(names, max(1, chunk)):
+        fractions = sink.availability(_from_us(start), _from_us(end), every, devices=group)
+        counts = {series.tags.get("device", ""): series.points for series in sink.aggregate(
+            "poll_status", "reachable", "count", every, group_by_tags=["device"],
+            tags={"device": group}, start=_from_us(start), end=_from_us(end))}
+        windows: dict[tuple[int, int], list[str]] = defaultdict(list)
+        plan: dict[str, list[tuple[int, int, bool]]] = {}
+        for name in group:
+            interval = intervals_s[name] * 1_000_000
+            hold = int(gap_factor * interval)
+            need = max(1, SCREEN_US // interval - 1)
+            rows = fractions.get(name, [])
+            tallies = counts.get(name, [])
+            spans: list[tuple[int, int, bool]] = []  # (lo, hi, clean) covering [start, end)
+            for i, (t, frac) in enumerate(rows):
+                lo, hi = max(start, _to_us(t)), min(end, _to_us(t) + SCREEN_US)
+                n = tallies[i][1] if i < len(tallies) else 0
+                clean = (frac == 1.0 and isinstance(n, int) and n >= need
+                         and 0 < i < len(rows) - 1)
+                if spans and spans[-1][2] == clean and spans[-1][1] == lo:
+                    spans[-1] = (spans[-1][0], hi, clean)
+                else:
+                    spans.append((lo, hi, clean))
+            # a dirty span reaches G into its clean neighbours: the states at its edges depend
+            # on the polls just outside it
+            grown: list[tuple[int, int, bool]] = []
+            for k, (lo, hi, clean) in enumerate(spans):
+                if clean:
+                    lo2 = lo + hold if k > 0 else lo
+                    hi2 = hi - hold if k < len(spans) - 1 else hi
+                    if hi2 > lo2:
+                        grown.append((lo2, hi2, True))
+                    continue
+                lo2 = max(start, lo - hold) if k > 0 else lo
+                hi2 = min(end, hi + hold) if k < len(spans) - 1 else hi
+                if grown and not grown[-1][2] and grown[-1][1] >= lo2:
+                    lo2 = grown.pop()[0]
+                elif grown and grown[-1][1] > lo2:  # a clean span too short to keep
+                    prev = grown.pop()
+                    lo2 = min(lo2, prev[0])
+                grown.append((lo2, hi2, False))
+            plan[name] = grown
+            for lo, hi, clean in grown:
+                if not clean:
+                    windows[(lo, hi)].append(name)
+        raw: dict[tuple[str, tuple[int, int]], list[tuple[int, str, str]]] = {}
+        for (lo, hi), devices in sorted(windows.items()):
+            lookback = max(int(gap_factor * intervals_s[n] * 1_000_000) for n in devices)
+            samples = sink.query("poll_status", tags={"device": devices},
+                                 fields=["status", "reachable"], start=_from_us(lo - lookback),
+                                 end=_from_us(hi))
+            grouped = _group_polls(samples, collector)
+            for n in devices:
+                raw[(n, (lo, hi))] = _best(grouped.get(n))
+        for name in group:
+            interval = intervals_s[name] * 1_000_000
+            segments: list[Segment] = []
+            for lo, hi, clean in plan[name]:
+                if clean:
+                    part = [Segment(lo, hi, UP, "ok")]
+                else:
+                    part = build_timeline(raw[(name, (lo, hi))], lo, hi, interval,
+                                          gap_factor).segments
+                for seg in part:
+                    if segments and segments[-1].state == seg.state and \
+                            segments[-1].end == seg.start:
+                        last = segments[-1]
+                        segments[-1] = Segment(last.start, seg.end, seg.state, last.cause)
+                    else:
+                        segments.append(seg)
+            out[name] = Timeline(start, end, segments) if segments else \
+                build_timeline((), start, end, interval, gap_factor)
+        done += len(group)
+        if progress is not None:
+            progress(done, len(names))
+    return out
+
+
 def _port_key(name: str) -> str:
     try:
         from nms.topology.ifnames import port_key
@@ -430,10 +577,12 @@ def load_link_timelines(sink: Sink, links: Sequence[LinkInfo], intervals_s: Mapp
 
 @dataclass(frozen=True, slots=True)
 class MaintenanceWindow:
-    """An approved maintenance window and what it covers.
+    """An approved maintenance window and what it covers (times in microseconds).
 
-    ``devices`` and ``sites`` name what is covered (a site covers every device at it or below
-    it); both empty means the whole network.
+    ``devices`` are fnmatch patterns on device names and ``sites`` site codes (a site covers
+    every device at it or below it) -- the same matching ``nms.alarms`` uses for suppression, so
+    a window silences alarms and is excluded from availability alike. A window naming neither
+    covers nothing.
     """
 
     start: int
@@ -444,11 +593,10 @@ class MaintenanceWindow:
 
     def covers(self, device: DeviceInfo, inventory: Inventory) -> bool:
         """True when the window applies to ``device``."""
-        if not self.devices and not self.sites:
+        if any(fnmatch.fnmatchcase(device.name, pattern) for pattern in self.devices):
             return True
-        if device.name in self.devices:
-            return True
-        return any(s.code in self.sites for s in inventory.site_chain(device.site))
+        return bool(self.sites) and any(s.code in self.sites
+                                        for s in inventory.site_chain(device.site))
 
 
 def windows_for(device: DeviceInfo, windows: Sequence[MaintenanceWindow],
@@ -457,58 +605,36 @@ def windows_for(device: DeviceInfo, windows: Sequence[MaintenanceWindow],
     return [(w.start, w.end) for w in windows if w.covers(device, inventory)]
 
 
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(obj, Mapping) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return None
-
-
-def _as_us(value: Any) -> int | None:
-    if isinstance(value, datetime):
-        return _to_us(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value)
-    return None
-
-
 def load_maintenance(config: Config, start: int, end: int) -> list[MaintenanceWindow] | None:
-    """Approved maintenance windows overlapping ``[start, end)`` from ``nms.alarms``.
+    """Approved maintenance windows overlapping ``[start, end)``.
 
-    Returns None when nms.alarms (issue 6) is not installed or offers no window listing; the
-    report then says maintenance could not be excluded.
+    The approved windows are the ones in config.yaml ``alarms.maintenance`` (issue 6): listing a
+    window there is the approval, and the alarm manager suppresses alarms inside it. Returns None
+    when this config has no such section (the report then says maintenance was not excluded).
+    A window with an unreadable time is skipped with a warning, as nms.alarms does.
     """
-    try:
-        alarms = importlib.import_module("nms.alarms")
-    except ImportError:
-        return None
-    fn = getattr(alarms, "maintenance_windows", None) or getattr(alarms, "list_maintenance", None)
-    if not callable(fn):
-        return None
-    try:
-        rows = fn(config, start=_from_us(start), end=_from_us(end))
-    except TypeError:
-        rows = fn(config)
-    except Exception as exc:  # noqa: BLE001 - the report degrades, it does not fail
-        log.warning("cannot read maintenance windows from nms.alarms: %s", exc)
+    alarms_cfg = getattr(config, "alarms", None)
+    rows = getattr(alarms_cfg, "maintenance", None)
+    if rows is None:
         return None
     out = []
     for row in rows:
-        status = _get(row, "status", "state")
-        approved = _get(row, "approved")
-        if approved is False or (isinstance(status, str) and status.lower() not in (
-                "approved", "active", "done", "finished", "completed", "scheduled", "ended")):
+        try:
+            lo = datetime.fromisoformat(str(row.start))
+            hi = datetime.fromisoformat(str(row.end))
+        except ValueError:
+            log.warning("maintenance window %r: bad start/end, ignored", row.name)
             continue
-        lo, hi = _as_us(_get(row, "start", "starts")), _as_us(_get(row, "end", "ends"))
-        if lo is None or hi is None or hi <= start or lo >= end:
+        if lo.tzinfo is None or hi.tzinfo is None:  # a local time: the configured zone
+            from zoneinfo import ZoneInfo
+
+            zone = ZoneInfo(config.timezone)
+            lo, hi = lo.replace(tzinfo=lo.tzinfo or zone), hi.replace(tzinfo=hi.tzinfo or zone)
+        lo_us, hi_us = _to_us(lo), _to_us(hi)
+        if hi_us <= start or lo_us >= end or hi_us <= lo_us:
             continue
-        devices = _get(row, "devices") or ()
-        sites = _get(row, "sites") or ()
-        out.append(MaintenanceWindow(lo, hi, frozenset(map(str, devices)),
-                                     frozenset(map(str, sites)),
-                                     str(_get(row, "title", "name", "reason") or "")))
+        out.append(MaintenanceWindow(lo_us, hi_us, frozenset(row.devices), frozenset(row.sites),
+                                     row.name))
     return out
 
 
@@ -519,6 +645,7 @@ class AlarmStats:
     raised: int = 0
     cleared: int = 0
     open_at_end: int = 0
+    suppressed: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
     by_check: dict[str, int] = field(default_factory=dict)
     top_devices: list[tuple[str, int]] = field(default_factory=list)
@@ -527,28 +654,59 @@ class AlarmStats:
 
 def load_alarm_stats(config: Config, start: int, end: int,
                      devices: Iterable[str] | None = None) -> AlarmStats | None:
-    """Alarm statistics from ``nms.alarms`` (issue 6); None while that module is not there."""
+    """Alarm statistics of the period from issue 6's ``alarms`` table.
+
+    raised: alarms raised in the period; cleared: cleared in it; open at end: raised before the
+    end and not cleared by then; severities are the original ones (before escalation); mean time
+    to clear over the alarms raised and cleared in the period. Returns None when nms.alarms is
+    not installed or its table does not exist yet (the report says "not available").
+    """
     try:
         alarms = importlib.import_module("nms.alarms")
-    except ImportError:
+        model = alarms.Alarm
+    except (ImportError, AttributeError):
         return None
-    fn = getattr(alarms, "alarm_stats", None) or getattr(alarms, "statistics", None)
-    if not callable(fn):
-        return None
+    from sqlalchemy import or_, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from nms.db import make_engine, session_scope
+
+    lo, hi = _from_us(start), _from_us(end)
+    wanted = set(devices) if devices is not None else None
+    engine = make_engine(config.database_url)
     try:
-        raw = fn(config, start=_from_us(start), end=_from_us(end),
-                 devices=list(devices) if devices is not None else None)
-    except Exception as exc:  # noqa: BLE001 - the report degrades, it does not fail
-        log.warning("cannot read alarm statistics from nms.alarms: %s", exc)
+        with session_scope(engine) as session:
+            query = select(model.device, model.check_id, model.original_severity,
+                           model.suppressed, model.raised_at, model.cleared_at).where(
+                model.raised_at < hi, or_(model.cleared_at.is_(None), model.cleared_at >= lo))
+            rows = list(session.execute(query))
+    except SQLAlchemyError as exc:
+        log.info("no alarm statistics (%s)", exc.__class__.__name__)
         return None
-    if isinstance(raw, AlarmStats):
-        return raw
-    return AlarmStats(
-        raised=int(_get(raw, "raised") or 0), cleared=int(_get(raw, "cleared") or 0),
-        open_at_end=int(_get(raw, "open_at_end", "open") or 0),
-        by_severity=dict(_get(raw, "by_severity") or {}), by_check=dict(_get(raw, "by_check") or {}),
-        top_devices=[(str(a), int(b)) for a, b in (_get(raw, "top_devices") or [])],
-        mean_time_to_clear_s=_get(raw, "mean_time_to_clear_s"))
+    finally:
+        engine.dispose()
+    stats = AlarmStats()
+    per_device: dict[str, int] = defaultdict(int)
+    clear_times = []
+    for device, check_id, severity, suppressed, raised_at, cleared_at in rows:
+        if wanted is not None and device not in wanted:
+            continue
+        if lo <= raised_at < hi:
+            stats.raised += 1
+            stats.suppressed += bool(suppressed)
+            stats.by_severity[severity] = stats.by_severity.get(severity, 0) + 1
+            stats.by_check[check_id] = stats.by_check.get(check_id, 0) + 1
+            per_device[device] += 1
+            if cleared_at is not None and cleared_at < hi:
+                clear_times.append((cleared_at - raised_at).total_seconds())
+        if cleared_at is not None and lo <= cleared_at < hi:
+            stats.cleared += 1
+        if cleared_at is None or cleared_at >= hi:
+            stats.open_at_end += 1
+    stats.top_devices = sorted(per_device.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    if clear_times:
+        stats.mean_time_to_clear_s = sum(clear_times) / len(clear_times)
+    return stats
 
 
 @dataclass
@@ -561,6 +719,16 @@ class AuditStatus:
     failed: int = 0
     other: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
+
+
+def _get(obj: Any, *names: str) -> Any:
+    """The first of ``names`` present as a key or an attribute of ``obj`` (duck-typed input)."""
+    for name in names:
+        if isinstance(obj, Mapping) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return None
 
 
 def load_audit_status(config: Config, devices: Iterable[str] | None = None) -> AuditStatus | None:

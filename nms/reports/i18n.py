@@ -115,6 +115,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind_link": ("链路", "link"),
     "maint_missing": ("维护窗口数据不可用，未扣除维护时间。",
                       "Maintenance windows not available: no maintenance time was excluded."),
+    "loader_screened": (
+        "数据量大，按小时预筛：全部可达且轮询数足够的小时直接计为正常，其余时段逐次轮询计算（见统计口径）。",
+        "Large data volume: hours in which every poll answered and enough polls were made were "
+        "counted as up from hourly totals; all other time was computed poll by poll."),
     "summary_line": (
         "本周期{scope}共纳管设备{devices}台、链路{links}条。设备总体可用率{availability}，"
         "目标{target}；{missed}台设备未达标，{indeterminate}台数据不足；共发生中断{failures}次，"

@@ -32,18 +32,21 @@ from nms.reports.availability import (
     window_figures,
 )
 from nms.reports.data import (
+    AUTO_SCREEN_POLLS,
     AlarmStats,
     AuditStatus,
     DeviceInfo,
     Inventory,
     LinkInfo,
     MaintenanceWindow,
+    expected_polls,
     load_alarm_stats,
     load_audit_status,
     load_inventory,
     load_link_timelines,
     load_maintenance,
     load_poll_timelines,
+    load_poll_timelines_screened,
     windows_for,
 )
 from nms.reports.periods import Period, parse_period
@@ -343,7 +346,7 @@ def _us(t: datetime) -> int:
 
 def report_from_config(config: Config, period: str | Period, scope: str = "city", *,
                        sink: Sink | None = None, inventory: Inventory | None = None,
-                       now: datetime | None = None,
+                       now: datetime | None = None, mode: str = "auto",
                        progress: Callable[[int, int], None] | None = None) -> UptimeReport:
     """Load everything from the configured stores and compute the report.
 
@@ -354,8 +357,14 @@ def report_from_config(config: Config, period: str | Period, scope: str = "city"
         sink: an open sink to read (default: ``open_sink(config, spool=False)``, closed after).
         inventory: the inventory (default: read from ``config.database_url``).
         now: "now" for clipping a running period (default: the clock).
+        mode: how polls are read: ``exact`` (every poll), ``screened`` (hourly screening in
+            the store, raw polls where something happened; see
+            ``data.load_poll_timelines_screened``) or ``auto`` (screened above
+            ``data.AUTO_SCREEN_POLLS`` expected polls).
         progress: device-loading progress callback ``(done, total)``.
     """
+    if mode not in ("auto", "exact", "screened"):
+        raise ReportError(f"unknown loader mode {mode!r} (auto, exact, screened)")
     now = now or utcnow()
     per = period if isinstance(period, Period) else parse_period(period, config.timezone)
     per = per.clip(now)
@@ -370,9 +379,15 @@ def report_from_config(config: Config, period: str | Period, scope: str = "city"
 
         sink = open_sink(config, spool=False)
     try:
+        used: list[str] = []
+
         def devices(intervals: Mapping[str, int]) -> Mapping[str, Timeline]:
-            return load_poll_timelines(sink, intervals, start, end, gap_factor=gap,
-                                       collector=collector, progress=progress)
+            screened = mode == "screened" or (
+                mode == "auto" and expected_polls(intervals, start, end) > AUTO_SCREEN_POLLS)
+            used.append("screened" if screened else "exact")
+            loader = load_poll_timelines_screened if screened else load_poll_timelines
+            return loader(sink, intervals, start, end, gap_factor=gap, collector=collector,
+                          progress=progress)
 
         def links(chosen: Sequence[LinkInfo], tls: Mapping[str, Timeline]
                   ) -> Mapping[str, tuple[Timeline, str]]:
@@ -381,12 +396,15 @@ def report_from_config(config: Config, period: str | Period, scope: str = "city"
 
         kind, value = parse_scope(scope)
         names = [d.name for d in inv.in_scope(kind, value)]
-        return compute_report(
+        report = compute_report(
             inv, per, scope, device_timelines=devices, link_timelines=links,
             maintenance=load_maintenance(config, start, end),
             targets=config.thresholds.availability_target_percent, gap_factor=gap,
             timezone=config.timezone, alarms=load_alarm_stats(config, start, end, names),
             audit=load_audit_status(config, names), now=now)
+        if "screened" in used:
+            report.notes.append("loader_screened")
+        return report
     finally:
         if own_sink:
             sink.close()
@@ -421,7 +439,8 @@ def render(report: UptimeReport, fmt: str, *, lang: str = "zh_CN", table: str = 
 
 def build_report(config: Config, period: str | Period, scope: str = "city", fmt: str = "pdf", *,
                  lang: str | None = None, table: str = "devices", sink: Sink | None = None,
-                 inventory: Inventory | None = None, now: datetime | None = None) -> bytes:
+                 inventory: Inventory | None = None, now: datetime | None = None,
+                 mode: str = "auto") -> bytes:
     """The console's and the CLI's entry point: compute and render one report.
 
     Args:
@@ -434,6 +453,7 @@ def build_report(config: Config, period: str | Period, scope: str = "city", fmt:
         sink: an open sink (default: opened from the config).
         inventory: a loaded inventory (default: read from the config).
         now: generation time (default: the clock).
+        mode: poll loader, auto / exact / screened (see ``report_from_config``).
 
     Returns:
         The file's bytes.
@@ -446,5 +466,6 @@ def build_report(config: Config, period: str | Period, scope: str = "city", fmt:
         raise ReportError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     rcfg = _reports_config(config)
     language = lang or getattr(rcfg, "language", None) or "zh_CN"
-    report = report_from_config(config, period, scope, sink=sink, inventory=inventory, now=now)
+    report = report_from_config(config, period, scope, sink=sink, inventory=inventory, now=now,
+                                mode=mode)
     return render(report, fmt, lang=language, table=table, font=getattr(rcfg, "font", None))
