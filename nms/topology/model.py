@@ -269,7 +269,7 @@ def build_topology(devices: Iterable[DeviceInfo | Mapping[str, Any]],
                               (vb.speed_bps(b.ifindex) if vb else None)) if s]
         speed = min(speeds) if speeds else (plan.bandwidth_mbps * 1_000_000
                                             if plan and plan.bandwidth_mbps else None)
-        util, in_bps, out_bps = _utilisation(rates, a, b, va, vb)
+        util, in_bps, out_bps = _utilisation(rates, a, b, speed)
         tier = plan.tier if plan and plan.tier else _tier(graph, a.device, b.device)
         key = link_id(a, b)
         graph.add_edge(
@@ -310,26 +310,30 @@ def _tier(graph: nx.MultiGraph, a: str, b: str) -> str | None:
 
 
 def _utilisation(rates: Mapping[str, Mapping[Any, Mapping[str, float]]] | None, a: Endpoint,
-                 b: Endpoint, va: DeviceView | None, vb: DeviceView | None
+                 b: Endpoint, speed: int | None
                  ) -> tuple[float | None, float | None, float | None]:
-    """(utilisation %, in_bps, out_bps) seen from the a-end; the busier end's utilisation."""
+    """(utilisation %, in_bps, out_bps) seen from the a-end.
+
+    Utilisation is the busier direction over the *link* speed (the slower end: a 1G port
+    facing a 100M one carries at most 100M), taken from whichever end has samples.
+    """
     if not rates:
         return None, None, None
-    utils: list[float] = []
+    busiest: float | None = None
     in_bps = out_bps = None
-    for ep, view, is_a in ((a, va, True), (b, vb, False)):
+    for ep, is_a in ((a, True), (b, False)):
         r = _rate(rates, ep)
         if r is None:
             continue
         rx, tx = r.get("in_bps"), r.get("out_bps")
         if is_a:
             in_bps, out_bps = rx, tx
-        elif in_bps is None:  # only the far end is sampled: its out is our in
+        elif in_bps is None and out_bps is None:  # only the far end is sampled: its out is our in
             in_bps, out_bps = tx, rx
-        speed = view.speed_bps(ep.ifindex) if view else None
-        if speed and (rx is not None or tx is not None):
-            utils.append(max(rx or 0.0, tx or 0.0) * 100.0 / speed)
-    util = round(max(utils), 2) if utils else None
+        if rx is not None or tx is not None:
+            peak = max(rx or 0.0, tx or 0.0)
+            busiest = peak if busiest is None else max(busiest, peak)
+    util = round(busiest * 100.0 / speed, 2) if busiest is not None and speed else None
     return util, in_bps, out_bps
 
 
