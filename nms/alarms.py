@@ -309,6 +309,24 @@ class AlarmManager:
                 counter.fails = 0
             return self._clear(session, alarm, now, user, note)
 
+    def comment(self, alarm_id: int, user: str, note: str,
+                now: datetime | None = None) -> AlarmChange:
+        """Add ``user``'s note to an alarm's history (open or cleared; the state is unchanged).
+
+        Raises:
+            AlarmError: no such alarm.
+            ValueError: an empty note.
+        """
+        if not note or not note.strip():
+            raise ValueError("a comment needs some text")
+        now = now or utcnow()
+        with self._lock, session_scope(self.engine) as session:
+            alarm = session.get(Alarm, alarm_id)
+            if alarm is None:
+                raise AlarmError(f"no alarm {alarm_id}")
+            self._event(session, alarm, now, "commented", user, note)
+            return AlarmChange("commented", alarm.as_dict())
+
     def escalate(self, now: datetime | None = None) -> list[AlarmChange]:
         """Raise the severity of alarms left unacknowledged too long (run it periodically)."""
         with self._lock, session_scope(self.engine) as session:

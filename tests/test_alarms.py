@@ -96,6 +96,23 @@ def test_ack_and_manual_clear_record_who_and_when(engine) -> None:  # type: igno
     assert history[1]["note"] == "on it"
 
 
+def test_comments_go_to_the_history_in_any_state(engine) -> None:  # type: ignore[no-untyped-def]
+    m = manager(engine, escalate_after_s=0)
+    (c,) = m.process([fnd("FAIL")], T0)
+    aid = c.alarm["id"]
+    note = m.comment(aid, "zhangsan", "optic ordered", now=T0 + timedelta(minutes=2))
+    assert note.action == "commented" and note.alarm["state"] == "raised"  # state unchanged
+    m.clear(aid, "lisi", now=T0 + timedelta(minutes=3))
+    m.comment(aid, "lisi", "root cause: dirty connector", now=T0 + timedelta(minutes=4))
+    assert [(e["action"], e["user"], e["note"]) for e in m.history(aid)][1:] == [
+        ("commented", "zhangsan", "optic ordered"), ("cleared", "lisi", None),
+        ("commented", "lisi", "root cause: dirty connector")]
+    with pytest.raises(ValueError):
+        m.comment(aid, "x", "  ")
+    with pytest.raises(AlarmError):
+        m.comment(9999, "x", "hello")
+
+
 def test_escalation_after_delay_unless_acknowledged(engine) -> None:  # type: ignore[no-untyped-def]
     m = manager(engine, escalate_after_s=3600)
     m.process([fnd("FAIL", severity=Severity.MINOR)], T0)
