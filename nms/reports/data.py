@@ -531,16 +531,24 @@ def load_link_timelines(sink: Sink, links: Sequence[LinkInfo], intervals_s: Mapp
                        for n in group)
         names = sorted({name for d in group for name in ends[d].values()})
         # The ifname tag is the device's own spelling (ifName, else ifDescr), which may differ
-        # from the inventory's: learn the spellings from a short recent window first.
-        probe_start = max(start, end - 6 * 3600 * 1_000_000)
-        seen = sink.query("interface", tags={"device": group}, fields=["oper_status"],
-                          start=_from_us(probe_start), end=_from_us(end))
+        # from the inventory's: learn the spellings from a few short windows (three poll
+        # intervals at the end, the start and the middle of the period; every interface of a
+        # device is in each poll) instead of reading every interface of the month.
         spellings = set(names)
-        for s in seen:
-            ifname = s.tags.get("ifname", "")
-            if _port_key(ifname) in ends.get(s.tags.get("device", ""), {}):
-                spellings.add(ifname)
-        del seen
+        wanted = {(d, key) for d in group for key in ends[d]}
+        found: set[tuple[str, str]] = set()
+        width = 3 * lookback // max(gap_factor, 1.0)
+        for probe_end in (end, min(end, start + int(width)), start + (end - start) // 2):
+            if found >= wanted:
+                break
+            probe_start = max(start, probe_end - int(width))
+            for s in sink.query("interface", tags={"device": group}, fields=["oper_status"],
+                                start=_from_us(probe_start), end=_from_us(probe_end)):
+                ifname = s.tags.get("ifname", "")
+                device = s.tags.get("device", "")
+                if _port_key(ifname) in ends.get(device, {}):
+                    spellings.add(ifname)
+                    found.add((device, _port_key(ifname)))
         samples = sink.query("interface", tags={"device": group, "ifname": sorted(spellings)},
                              fields=["oper_status"], start=_from_us(start - lookback),
                              end=_from_us(end))
