@@ -28,6 +28,7 @@ that many points on a 2-core machine takes hours (the SQLite sink stores ~35 k p
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -317,6 +318,8 @@ def main() -> None:
     ap.add_argument("--skip-influx", action="store_true")
     args = ap.parse_args()
     total_points = args.devices * (END - START) // MIN
+    # the figures are wall-clock times: other work on this 2-core machine inflates them
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
     print(f"month {PERIOD.label} (30 days, Beijing time), {args.devices} devices polled every "
           f"minute: {total_points:,} poll_status points in full")
     inv, events, t_full = full_scale(args.devices)
@@ -333,6 +336,7 @@ def main() -> None:
             print(f"  {label:<13} {mode:<9} {r[mode]:7.2f} s for {r['points']:,} points -> "
                   f"~{est / 60:6.1f} min for {total_points:,} points "
                   f"({r[mode] / r['points'] * 1e6:.2f} us/point)")
+    print(f"load average at end: {os.getloadavg()[0]:.2f} (2 cores)")
 
 
 if __name__ == "__main__":

@@ -35,10 +35,10 @@ def _sheet_table(ws: Worksheet, columns: list[Column], rows: list[Any], lang: st
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     verdict_col = next((i for i, c in enumerate(columns) if c.key == "verdict"), None)
     missed = t("missed", lang)
-    for row in rows:
+    # row numbers are counted here: openpyxl's ws.max_row scans every cell (quadratic in a loop)
+    for r, row in enumerate(rows, start=2):
         values = [c.get(row) for c in columns]
         ws.append(values)
-        r = ws.max_row
         for i, c in enumerate(columns):
             if c.kind in FORMATS:
                 ws.cell(r, i + 1).number_format = FORMATS[c.kind]
@@ -51,7 +51,7 @@ def _sheet_table(ws: Worksheet, columns: list[Column], rows: list[Any], lang: st
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     ws.freeze_panes = "A2"
     if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
 def render_xlsx(report: UptimeReport, *, lang: str = "zh_CN") -> bytes:
