@@ -22,9 +22,10 @@ from inventory.io import KINDS, import_file
 from inventory.models import Device
 from nms import __version__
 from nms.errors import ImportRowError
+from nms.models import Severity, utcnow
 from web import auditlog, queries
 from web.context import db, state
-from web.filters import DeviceFilterSet
+from web.filters import AlarmFilterSet, DeviceFilterSet
 from web.i18n import localtime
 from web.models import AuditEntry, Perm
 from web.security import permission
@@ -148,6 +149,77 @@ def ipplan() -> Response:
     return jsonify(queries.ip_plan(db(), g.scope))
 
 
+@bp.route("/alarms")
+@permission(Perm.NETWORK_VIEW)
+def alarms() -> Response | tuple[Response, int]:
+    """One page of alarms in scope, filtered like the alarm board, most severe first."""
+    if not queries.alarms_ready(state().engine):
+        abort(404, description="the alarm subsystem is not installed")
+    filters = AlarmFilterSet(request.args)
+    limit, offset = _paging()
+    total, rows = (queries.alarm_page(db(), g.scope, filters, limit=limit, offset=offset)
+                   if filters.valid else (0, []))
+    if not filters.valid:
+        return jsonify({"error": "invalid filter", "status": 400,
+                        "fields": {name: msg for name, msg in filters.errors}}), 400
+    return jsonify({"total": total, "limit": limit, "offset": offset,
+                    "time": localtime(utcnow(), queries.ISO_LOCAL),
+                    "items": [queries.alarm_row(a) for a in rows]})
+
+
+@bp.route("/alarms/<int:alarm_id>")
+@permission(Perm.NETWORK_VIEW)
+def alarm(alarm_id: int) -> Response:
+    """One alarm with its history (who did what when)."""
+    found = (queries.visible_alarm(db(), g.scope, alarm_id)
+             if queries.alarms_ready(state().engine) else None)
+    if found is None:
+        abort(404, description="no such alarm")
+    row = queries.alarm_row(found)
+    row["details"] = found.details
+    row["history"] = [queries.alarm_event_row(e) for e in queries.alarm_history(db(), found.id)]
+    return jsonify(row)
+
+
+def _alarm_action(action: str, alarm_id: int) -> Response | tuple[Response, int]:
+    from web.alarms import perform
+
+    if not queries.alarms_ready(state().engine):
+        abort(404, description="the alarm subsystem is not installed")
+    body = request.get_json(silent=True) if request.is_json else None
+    note = (body or {}).get("note") if isinstance(body, dict) else request.form.get("note")
+    if note is not None and not isinstance(note, str):
+        abort(400, description="note must be a string")
+    outcome = perform(action, alarm_id, note)
+    if outcome.status == 404:
+        abort(404, description="no such alarm")
+    if outcome.status != 200:
+        with_id = outcome.message.replace("%(id)s", str(alarm_id))
+        return jsonify({"error": with_id, "status": outcome.status}), outcome.status
+    return jsonify(queries.alarm_row(outcome.alarm))
+
+
+@bp.route("/alarms/<int:alarm_id>/ack", methods=["POST"])
+@permission(Perm.ALARMS_ACK)
+def alarm_ack(alarm_id: int) -> Response | tuple[Response, int]:
+    """Acknowledge an open alarm; body ``{"note": "..."}`` (optional)."""
+    return _alarm_action("ack", alarm_id)
+
+
+@bp.route("/alarms/<int:alarm_id>/clear", methods=["POST"])
+@permission(Perm.ALARMS_ACK)
+def alarm_clear(alarm_id: int) -> Response | tuple[Response, int]:
+    """Clear an open alarm by hand; body ``{"note": "..."}`` (optional)."""
+    return _alarm_action("clear", alarm_id)
+
+
+@bp.route("/alarms/<int:alarm_id>/comment", methods=["POST"])
+@permission(Perm.ALARMS_ACK)
+def alarm_comment(alarm_id: int) -> Response | tuple[Response, int]:
+    """Add a note to an alarm's history; body ``{"note": "..."}`` (required)."""
+    return _alarm_action("comment", alarm_id)
+
+
 @bp.route("/inventory/import", methods=["POST"])
 @permission(Perm.INVENTORY_EDIT)
 def inventory_import() -> Response | tuple[Response, int]:
@@ -218,6 +290,21 @@ def _get(summary: str, perm: str, schema: dict[str, Any], params: list[dict[str,
                     "parameters": params or [], "responses": responses}}
 
 
+def _post(summary: str, perm: str, schema: dict[str, Any], params: list[dict[str, Any]],
+          body: dict[str, Any], errors: tuple[int, ...] = ()) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {
+        "schema": schema}}}}
+    for code in (400, 401, 403, *errors):
+        responses[str(code)] = {"$ref": f"#/components/responses/E{code}"}
+    return {"post": {"summary": summary,
+                     "description": f"Needs permission `{perm}`. With a session, send the "
+                                    "X-CSRF-Token header.",
+                     "parameters": params,
+                     "requestBody": {"required": False, "content": {"application/json": {
+                         "schema": body}}},
+                     "responses": responses}}
+
+
 def _obj(**props: Any) -> dict[str, Any]:
     return {"type": "object", "properties": props}
 
@@ -225,6 +312,8 @@ def _obj(**props: Any) -> dict[str, Any]:
 _S = {"type": "string"}
 _I = {"type": "integer"}
 _NAME = {"name": "name", "in": "path", "required": True, "schema": _S, "description": "Device name."}
+_ALARM_ID = {"name": "alarm_id", "in": "path", "required": True, "schema": _I,
+             "description": "Alarm id."}
 _PAGING = [{"name": "limit", "in": "query", "schema": {**_I, "minimum": 1, "maximum": MAX_LIMIT,
                                                        "default": 200}},
            {"name": "offset", "in": "query", "schema": {**_I, "minimum": 0, "default": 0}}]
@@ -236,6 +325,17 @@ def openapi_document() -> dict[str, Any]:
                   site_name=_S, zone=_S, tags={"type": "array", "items": _S},
                   state={"type": "string", "enum": ["up", "down", "unknown"]})
     series = {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
+    when = {"type": "string", "format": "date-time", "nullable": True,
+            "description": "In the configured time zone, with its offset."}
+    alarm = _obj(id=_I, check_id=_S, device=_S, subject=_S, source=_S,
+                 state={"type": "string", "enum": ["raised", "acknowledged", "cleared"]},
+                 severity={"type": "string", "enum": [s.value for s in Severity]},
+                 original_severity=_S, reason_en=_S, reason_zh=_S,
+                 suppressed={"type": "boolean"}, suppressed_reason=_S, count=_I, reopened=_I,
+                 escalations=_I, raised_at=when, last_seen=when, acknowledged_at=when,
+                 acknowledged_by=_S, cleared_at=when, cleared_by=_S)
+    event = _obj(id=_I, time=when, action=_S, user=_S, severity=_S, note=_S)
+    note = _obj(note={"type": "string", "maxLength": 2000})
     paths: dict[str, Any] = {
         "/me": _get("The caller", Perm.AUTHENTICATED, _obj(username=_S, role=_S, scope=_S,
                                                             permissions={"type": "array", "items": _S})),
@@ -265,6 +365,22 @@ def openapi_document() -> dict[str, Any]:
             blocks={"type": "array", "items": _obj(prefix=_S, site=_S, purpose=_S,
                                                     used_percent={"type": "number"})},
             unplanned={"type": "array", "items": _obj(device=_S, interface=_S, address=_S)})),
+        "/alarms": _get("Alarms in scope, most severe then newest first (one page)",
+                        Perm.NETWORK_VIEW, _obj(total=_I, limit=_I, offset=_I, time=when,
+                                                items={"type": "array", "items": alarm}),
+                        AlarmFilterSet.openapi_parameters() + _PAGING, (400, 404)),
+        "/alarms/{alarm_id}": _get("One alarm with its history", Perm.NETWORK_VIEW,
+                                   {**alarm, "properties": {**alarm["properties"],
+                                                            "details": {"type": "object"},
+                                                            "history": {"type": "array",
+                                                                        "items": event}}},
+                                   [_ALARM_ID], (404,)),
+        "/alarms/{alarm_id}/ack": _post("Acknowledge an open alarm", Perm.ALARMS_ACK, alarm,
+                                        [_ALARM_ID], note, (404, 409)),
+        "/alarms/{alarm_id}/clear": _post("Clear an open alarm by hand", Perm.ALARMS_ACK, alarm,
+                                          [_ALARM_ID], note, (404, 409)),
+        "/alarms/{alarm_id}/comment": _post("Add a note to an alarm's history (note required)",
+                                            Perm.ALARMS_ACK, alarm, [_ALARM_ID], note, (404,)),
         "/audit-log": _get("Audit log, newest first", Perm.AUDITLOG_VIEW, {"type": "array", "items": _obj(
             id=_I, time=_S, actor=_S, action=_S, target=_S, success={"type": "boolean"})},
             [{"name": "actor", "in": "query", "schema": _S},
@@ -297,9 +413,10 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "nms console API", "version": __version__,
-                 "description": "Read the inventory, topology and IP plan of the e-government "
-                                "network; import inventory. Results are limited to the caller's "
-                                "region scope."},
+                 "description": "Read the inventory, topology, IP plan and alarms of the "
+                                "e-government network; acknowledge, clear and comment on alarms; "
+                                "import inventory. Results are limited to the caller's region "
+                                "scope."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
         "paths": paths,
@@ -312,6 +429,7 @@ def openapi_document() -> dict[str, Any]:
             "schemas": {"Error": _obj(error=_S, status=_I)},
             "responses": {f"E{code}": {"description": text, "content": error} for code, text in (
                 (400, "Bad request"), (401, "Not signed in, or a bad token"),
-                (403, "Not allowed for this role"), (404, "Not found (or outside your scope)"))},
+                (403, "Not allowed for this role"), (404, "Not found (or outside your scope)"),
+                (409, "Not possible in the object's state (the alarm is already cleared)"))},
         },
     }

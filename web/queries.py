@@ -11,7 +11,7 @@ import ipaddress
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from inventory.models import Device, Interface, IpBlock, Link, Site
@@ -269,3 +269,84 @@ def ip_plan(session: Session, scope: Scope) -> dict[str, Any]:
     unplanned = [{"device": i.device.name, "interface": i.name, "address": i.address}
                  for i, n in ifaces if i.id not in placed]
     return {"blocks": rows, "unplanned": unplanned}
+
+
+# --------------------------------------------------------------------------------------------
+# The alarm board
+# --------------------------------------------------------------------------------------------
+
+
+def alarm_page(session: Session, scope: Scope, filters: Any, *, limit: int,
+               offset: int = 0) -> tuple[int, list[Any]]:
+    """One page of the alarm board: (number of matching alarms, the alarms of the page).
+
+    Args:
+        session: database session.
+        scope: the caller's region scope.
+        filters: a ``web.filters.AlarmFilterSet`` (its ``errors`` may grow: an unknown site).
+        limit: page size.
+        offset: alarms to skip.
+
+    Returns:
+        The total count and ``nms.alarms.Alarm`` rows, most severe then newest first. Counting
+        and sorting happen in the database, so 10,000 open alarms cost one page of rows.
+    """
+    from nms.alarms import Alarm
+
+    stmt = filters.apply(session, select(Alarm), scope)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.scalars(filters.order(stmt).limit(limit).offset(offset)))
+    return int(total), rows
+
+
+def visible_alarm(session: Session, scope: Scope, alarm_id: int) -> Any | None:
+    """The alarm ``alarm_id`` if the scope allows its device (None otherwise: same as missing)."""
+    from nms.alarms import Alarm
+
+    alarm = session.get(Alarm, alarm_id)
+    if alarm is None:
+        return None
+    if scope.site_ids is not None:
+        site_id = session.scalar(select(Device.site_id).where(Device.name == alarm.device))
+        if not scope.allows(site_id):
+            return None
+    return alarm
+
+
+def alarm_history(session: Session, alarm_id: int) -> list[Any]:
+    """The ``alarm_events`` of one alarm, oldest first (who did what when)."""
+    from nms.alarms import AlarmEvent
+
+    return list(session.scalars(select(AlarmEvent).where(AlarmEvent.alarm_id == alarm_id)
+                                .order_by(AlarmEvent.id)))
+
+
+ISO_LOCAL = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def alarm_row(alarm: Any) -> dict[str, Any]:
+    """An alarm as the API and the board's live refresh show it; times in the configured zone."""
+    from web.i18n import localtime
+
+    def when(value: Any) -> str | None:
+        return localtime(value, ISO_LOCAL) if value is not None else None
+
+    return {
+        "id": alarm.id, "check_id": alarm.check_id, "device": alarm.device,
+        "subject": alarm.subject, "source": alarm.source, "state": alarm.state,
+        "severity": alarm.severity, "original_severity": alarm.original_severity,
+        "reason_en": alarm.reason_en, "reason_zh": alarm.reason_zh,
+        "suppressed": bool(alarm.suppressed), "suppressed_reason": alarm.suppressed_reason,
+        "count": alarm.count, "reopened": alarm.reopened, "escalations": alarm.escalations,
+        "raised_at": when(alarm.raised_at), "last_seen": when(alarm.last_seen),
+        "acknowledged_at": when(alarm.acknowledged_at), "acknowledged_by": alarm.acknowledged_by,
+        "cleared_at": when(alarm.cleared_at), "cleared_by": alarm.cleared_by,
+    }
+
+
+def alarm_event_row(event: Any) -> dict[str, Any]:
+    """One history entry as the API shows it."""
+    from web.i18n import localtime
+
+    return {"id": event.id, "time": localtime(event.time, ISO_LOCAL), "action": event.action,
+            "user": event.user, "severity": event.severity, "note": event.note}

@@ -7,6 +7,7 @@ carry their own Chinese and English (``nms.models``), the rest are message ids m
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask, g, request
@@ -31,6 +32,11 @@ TIER_LABELS = {"core": N_("Core"), "county": N_("County"), "township": N_("Towns
 STATE_LABELS = {"up": N_("Up"), "down": N_("Down"), "unknown": N_("Unknown")}
 PURPOSE_LABELS = {"management": N_("Management"), "interconnect": N_("Interconnect"),
                   "service": N_("Services"), "user": N_("User access")}
+#: ``alarm_events.action`` values (nms.alarms) as shown in an alarm's history
+ALARM_ACTION_LABELS = {"raised": N_("Raised"), "reopened": N_("Reopened"),
+                       "acknowledged": N_("Acknowledged"), "cleared": N_("Cleared"),
+                       "escalated": N_("Escalated"), "suppressed": N_("Suppressed"),
+                       "unsuppressed": N_("Unsuppressed"), "commented": N_("Commented")}
 
 
 def _member(enum: Any, value: str | None) -> Any:
@@ -51,6 +57,19 @@ def here() -> str:
     if request.method == "GET":
         return request.full_path.rstrip("?")
     return "/"
+
+
+def pretty_json(value: Any) -> str:
+    """``value`` as indented JSON text (autoescaped by the template like any other text)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+
+
+def now_local() -> str:
+    """The current time in the configured zone (when a page was rendered)."""
+    from nms.models import utcnow
+    from web.i18n import localtime
+
+    return localtime(utcnow())
 
 
 def _alarm_state(value: str) -> Any:
@@ -77,4 +96,7 @@ def init_app(app: Flask) -> None:
         state_label=lambda value: STATE_LABELS.get(value, value),
         purpose_label=lambda value: PURPOSE_LABELS.get(value, value),
         config_timezone=lambda: state().config.timezone,
+        alarm_action_label=lambda value: ALARM_ACTION_LABELS.get(value, value),
+        now_local=now_local,
     )
+    app.jinja_env.filters["pretty_json"] = pretty_json

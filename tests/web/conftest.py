@@ -157,3 +157,33 @@ def db_session(app: Flask) -> Iterator[Any]:
         yield session
     finally:
         session.close()
+
+
+def token_for(db_session: Any, username: str, **kw: Any) -> str:
+    """A fresh API token of a fixture account (stored hashed, as ``nms user token`` does)."""
+    from sqlalchemy import select
+
+    from web.models import ApiToken, User
+    from web.security import new_token, token_digest
+
+    secret = new_token()
+    user = db_session.scalar(select(User).where(User.username == username))
+    db_session.add(ApiToken(user=user, name="test", token_hash=token_digest(secret),
+                            prefix=secret[:12], revoked=False, **kw))
+    db_session.commit()
+    return secret
+
+
+def raise_alarms(app: Flask, events: list[tuple[str, str, str, str, str, str]]) -> list[int]:
+    """Raise alarms through ``nms.alarms`` (check, device, subject, severity, reason en, zh).
+
+    Returns:
+        The new alarms' ids, in the order given.
+    """
+    from nms.alarms import AlarmManager, Event
+    from nms.models import Severity
+
+    manager = AlarmManager(app.extensions["nms"].engine)
+    changes = manager.process_events([Event(c, d, s, Severity(sev), en, zh, source="event")
+                                      for c, d, s, sev, en, zh in events])
+    return [ch.alarm["id"] for ch in changes]

@@ -20,7 +20,8 @@ from web.models import AuditEntry, Perm
 PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "static"}
 # state-changing routes any signed-in account may use on its own account
 OWN_ACCOUNT_ENDPOINTS = {"auth.logout", "auth.language", "auth.password", "auth.login"}
-SAMPLE_ARGS = {"name": "city-core-1", "user_id": 1, "kind": "devices", "filename": "css/nms.css"}
+SAMPLE_ARGS = {"name": "city-core-1", "user_id": 1, "kind": "devices", "filename": "css/nms.css",
+               "alarm_id": 1}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
