@@ -73,7 +73,7 @@ class DeviceInfo:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> DeviceInfo:
         """Build from a dict with at least ``name`` (unknown keys are ignored)."""
-        known = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        known: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
         known["name"] = str(data["name"])
         if known.get("role") is None:
             known.pop("role", None)

@@ -112,8 +112,7 @@ class Network:
 
 
 def _addresses(base: str) -> Iterator[ipaddress.IPv4Address]:
-    net = ipaddress.ip_network(base)
-    yield from net.hosts()
+    yield from ipaddress.IPv4Network(base).hosts()
 
 
 def generate_network(counties: int = 6, townships_per_county: int = 5, *, seed: int = 2026,

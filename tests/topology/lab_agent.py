@@ -8,6 +8,8 @@ a second of imports each time. The test starts this once per session and sends r
         -> {"ok": true, "state": {name: PollResult.state}, "status": {name: status}}
     {"op": "probe", "targets": [address...], "method": "auto", "count": 2, "allowed": [...]}
         -> {"ok": true, "results": {address: probe fields}}
+    {"op": "probe_round", "inventory": {devices, interfaces, links}, "allowed": [...]}
+        -> {"ok": true, "samples": [probe samples of every device and link endpoint]}
     {"op": "sweep", "prefix": p, "allowed": [...], "auths": {name: community}, "known": [...]}
         -> {"ok": true, "alive": {...}, "proposals": [...]}
 
@@ -23,6 +25,7 @@ import traceback
 from typing import Any
 
 from collectors.probe.icmp import probe
+from collectors.probe.runner import ProbeRunner, targets_from_inventory
 from collectors.snmp.collector import SnmpTarget, poll_device
 from nms.config import SnmpAuth, SnmpConfig
 
@@ -50,6 +53,16 @@ def handle(req: dict[str, Any]) -> dict[str, Any]:
                         allowed=req.get("allowed"))
         return {"ok": True, "results": {a: r.fields() | {"method": r.method}
                                         for a, r in results.items()}}
+    if op == "probe_round":
+        inv = req["inventory"]
+        targets = targets_from_inventory(inv["devices"], inv.get("interfaces", []),
+                                         inv.get("links", []))
+        runner = ProbeRunner(targets, method=req.get("method", "auto"),
+                             count=int(req.get("count", 2)),
+                             timeout_s=float(req.get("timeout_s", 1.0)), allowed=req.get("allowed"))
+        return {"ok": True, "samples": [{"measurement": s.measurement, "tags": s.tags,
+                                         "fields": s.fields, "time": s.time.isoformat()}
+                                        for s in runner.run_once()]}
     if op == "sweep":
         from collectors.probe.sweep import propose_devices
 

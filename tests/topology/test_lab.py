@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from nms.topology import build_topology, to_json
+from nms.topology import build_topology, reachability_from_samples, to_json
 
 pytestmark = [pytest.mark.lab]
 
@@ -22,16 +23,25 @@ def _ends(link: dict[str, Any]) -> frozenset[tuple[str, str]]:
     return frozenset({(link["source"], link["a_port"]), (link["target"], link["b_port"])})
 
 
+def _probe_round(lab: Any, agent: Any) -> list[dict[str, Any]]:
+    """One scheduled-probe round from the mgmt namespace: every device and link endpoint."""
+    samples = agent.request(op="probe_round", inventory=lab.inventory(), count=2, timeout_s=0.5,
+                            allowed=["198.19.0.0/16"])["samples"]
+    for s in samples:
+        s["time"] = datetime.fromisoformat(s["time"])
+    return samples
+
+
 def _snapshot(lab: Any, agent: Any, *, planned: bool = True) -> dict[str, Any]:
-    """Poll every device, probe every in-band address, build the topology, return its JSON."""
+    """Poll every device, run a probe round, build the topology from the state and the probe
+    samples, return its JSON (plus the raw samples under ``"probe_samples"``)."""
     polled = agent.poll()
     assert polled["errors"] == {}, polled["errors"]
-    addresses = {h.name: lab.spec.probe_address(h.name) for h in lab.spec.hosts}
-    results = agent.probe(sorted(set(addresses.values())), count=2, timeout_s=0.5)
-    reach = {name: results[addr] for name, addr in addresses.items()}
+    samples = _probe_round(lab, agent)
+    reach = reachability_from_samples(samples)
     links = lab.inventory()["links"] if planned else []
     graph = build_topology(lab.topology_devices(), polled["state"], links, reachability=reach)
-    return to_json(graph)
+    return {**to_json(graph), "probe_samples": samples}
 
 
 def _wait_for(fn: Callable[[], dict[str, Any]], ok: Callable[[dict[str, Any]], bool],
@@ -111,6 +121,12 @@ def test_cut_shows_link_down_parent_down_and_loss_then_restore(netns_lab: Any,
         for name in ("city-core", "county-b", "town-b1"):
             assert nodes[name]["state"] == "up"
             assert nodes[name]["loss_percent"] == 0.0
+        # the link-endpoint probes say which link lost its far side
+        endpoints = {(s["tags"]["device"], s["tags"]["ifname"]): s["fields"]
+                     for s in data["probe_samples"] if s["tags"]["kind"] == "link_endpoint"}
+        assert endpoints[(uplink.b, uplink.b_if)]["loss_percent"] == 100.0
+        assert endpoints[("county-b", "eth1")]["loss_percent"] == 0.0
+        assert endpoints[("town-b1", "eth1")]["rtt_avg_ms"] > 0
         others = [lk for lk in data["links"] if lk["id"] != link["id"]]
         assert all(lk["state"] == "up" for lk in others)
         assert data["summary"]["device_states"] == {"down": 1, "parent_down": 3, "up": 3}
