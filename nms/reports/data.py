@@ -660,15 +660,8 @@ class AlarmStats:
     mean_time_to_clear_s: float | None = None
 
 
-def load_alarm_stats(config: Config, start: int, end: int,
-                     devices: Iterable[str] | None = None) -> AlarmStats | None:
-    """Alarm statistics of the period from issue 6's ``alarms`` table.
-
-    raised: alarms raised in the period; cleared: cleared in it; open at end: raised before the
-    end and not cleared by then; severities are the original ones (before escalation); mean time
-    to clear over the alarms raised and cleared in the period. Returns None when nms.alarms is
-    not installed or its table does not exist yet (the report says "not available").
-    """
+def _alarm_rows(config: Config, lo: datetime, hi: datetime) -> list[Any] | None:
+    """Alarms alive at some point in ``[lo, hi)`` from issue 6's table, or None without it."""
     try:
         alarms = importlib.import_module("nms.alarms")
         model = alarms.Alarm
@@ -679,24 +672,39 @@ def load_alarm_stats(config: Config, start: int, end: int,
 
     from nms.db import make_engine, session_scope
 
-    lo, hi = _from_us(start), _from_us(end)
-    wanted = set(devices) if devices is not None else None
     engine = make_engine(config.database_url)
     try:
         with session_scope(engine) as session:
             query = select(model.device, model.check_id, model.original_severity,
-                           model.suppressed, model.raised_at, model.cleared_at).where(
+                           model.suppressed, model.raised_at, model.cleared_at,
+                           model.last_seen).where(
                 model.raised_at < hi, or_(model.cleared_at.is_(None), model.cleared_at >= lo))
-            rows = list(session.execute(query))
+            return list(session.execute(query))
     except SQLAlchemyError as exc:
-        log.info("no alarm statistics (%s)", exc.__class__.__name__)
+        log.info("no alarm table (%s)", exc.__class__.__name__)
         return None
     finally:
         engine.dispose()
+
+
+def load_alarm_stats(config: Config, start: int, end: int,
+                     devices: Iterable[str] | None = None) -> AlarmStats | None:
+    """Alarm statistics of the period from issue 6's ``alarms`` table.
+
+    raised: alarms raised in the period; cleared: cleared in it; open at end: raised before the
+    end and not cleared by then; severities are the original ones (before escalation); mean time
+    to clear over the alarms raised and cleared in the period. Returns None when nms.alarms is
+    not installed or its table does not exist yet (the report says "not available").
+    """
+    lo, hi = _from_us(start), _from_us(end)
+    rows = _alarm_rows(config, lo, hi)
+    if rows is None:
+        return None
+    wanted = set(devices) if devices is not None else None
     stats = AlarmStats()
     per_device: dict[str, int] = defaultdict(int)
     clear_times = []
-    for device, check_id, severity, suppressed, raised_at, cleared_at in rows:
+    for device, check_id, severity, suppressed, raised_at, cleared_at, _ in rows:
         if wanted is not None and device not in wanted:
             continue
         if lo <= raised_at < hi:
@@ -717,49 +725,63 @@ def load_alarm_stats(config: Config, start: int, end: int,
     return stats
 
 
+#: check-id prefix of the security-baseline checks (policies/checks/baseline*.py)
+BASELINE_PREFIX = "BL-"
+
+
 @dataclass
 class AuditStatus:
-    """Baseline-audit status for the bulletin: when it ran and how the findings stand."""
+    """Baseline-audit status for the bulletin, from the baseline checks' alarms (``BL-*``).
 
-    last_run: datetime | None = None
-    devices_audited: int = 0
-    passed: int = 0
-    failed: int = 0
-    other: int = 0
+    Why alarms: the audit (policies/audit, run by ``nms run``) turns every failing baseline check
+    into an alarm, and nms core may not import ``policies``; the alarm table is the shared record.
+    It holds failures only, so the section shows what failed and what was fixed, not pass counts.
+    """
+
+    open_at_end: int = 0
+    devices_failing: int = 0
+    raised: int = 0
+    cleared: int = 0
+    last_seen: datetime | None = None
     by_severity: dict[str, int] = field(default_factory=dict)
+    top_checks: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _get(obj: Any, *names: str) -> Any:
-    """The first of ``names`` present as a key or an attribute of ``obj`` (duck-typed input)."""
-    for name in names:
-        if isinstance(obj, Mapping) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return None
+def load_audit_status(config: Config, start: int, end: int,
+                      devices: Iterable[str] | None = None) -> AuditStatus | None:
+    """Baseline-audit status over the period from the ``BL-*`` alarms; None without them.
 
-
-def load_audit_status(config: Config, devices: Iterable[str] | None = None) -> AuditStatus | None:
-    """Baseline-audit status from ``nms.audit`` when that module exists; None otherwise."""
-    try:
-        audit = importlib.import_module("nms.audit")
-    except ImportError:
+    None (the report says "not available") when there is no alarm table or no baseline alarm
+    ever -- which is also what an installation without the audit looks like.
+    """
+    lo, hi = _from_us(start), _from_us(end)
+    rows = _alarm_rows(config, lo, hi)
+    if rows is None:
         return None
-    fn = getattr(audit, "audit_status", None) or getattr(audit, "latest_summary", None)
-    if not callable(fn):
+    wanted = set(devices) if devices is not None else None
+    rows = [r for r in rows if str(r[1]).startswith(BASELINE_PREFIX)
+            and (wanted is None or r[0] in wanted)]
+    if not rows:
         return None
-    try:
-        raw = fn(config, devices=list(devices) if devices is not None else None)
-    except Exception as exc:  # noqa: BLE001 - the report degrades, it does not fail
-        log.warning("cannot read baseline-audit status from nms.audit: %s", exc)
-        return None
-    if raw is None or isinstance(raw, AuditStatus):
-        return raw
-    return AuditStatus(last_run=_get(raw, "last_run"),
-                       devices_audited=int(_get(raw, "devices_audited", "devices") or 0),
-                       passed=int(_get(raw, "passed") or 0), failed=int(_get(raw, "failed") or 0),
-                       other=int(_get(raw, "other") or 0),
-                       by_severity=dict(_get(raw, "by_severity") or {}))
+    status = AuditStatus()
+    failing: set[str] = set()
+    checks: dict[str, int] = defaultdict(int)
+    for device, check_id, severity, _, raised_at, cleared_at, last_seen in rows:
+        if lo <= raised_at < hi:
+            status.raised += 1
+        if cleared_at is not None and lo <= cleared_at < hi:
+            status.cleared += 1
+        if cleared_at is None or cleared_at >= hi:
+            status.open_at_end += 1
+            failing.add(device)
+            checks[check_id] += 1
+            status.by_severity[severity] = status.by_severity.get(severity, 0) + 1
+        seen = min(last_seen, hi) if last_seen else None
+        if seen and (status.last_seen is None or seen > status.last_seen):
+            status.last_seen = seen
+    status.devices_failing = len(failing)
+    status.top_checks = sorted(checks.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    return status
 
 
 def unknown_timeline(start: int, end: int) -> Timeline:

@@ -308,11 +308,14 @@ def _render(report: UptimeReport, lang: str, font_name: str) -> bytes:
         story.append(Paragraph(_esc(t("not_available", lang)), st.body))
     else:
         au = report.audit
-        story.append(_kv_table([
-            (t("last_run", lang), report.period.local(au.last_run).strftime("%Y-%m-%d %H:%M")
-             if au.last_run else "—"),
-            (t("audited", lang), au.devices_audited), (t("passed", lang), au.passed),
-            (t("failed", lang), au.failed), (t("other", lang), au.other)], font_name, width))
+        lines = [(t("audit_open", lang), au.open_at_end),
+                 (t("audit_devices", lang), au.devices_failing),
+                 (t("audit_raised", lang), au.raised), (t("audit_cleared", lang), au.cleared),
+                 (t("audit_last_seen", lang), report.period.local(au.last_seen)
+                  .strftime("%Y-%m-%d %H:%M") if au.last_seen else "—")]
+        lines += [(f"{t('check', lang)} {k}", v) for k, v in au.top_checks[:5]]
+        story.append(_kv_table(lines, font_name, width))
+        story.append(Paragraph(_esc(t("audit_source", lang)), st.note))
 
     # 9. rules
     story.append(KeepTogether([

@@ -125,10 +125,17 @@ def render_xlsx(report: UptimeReport, *, lang: str = "zh_CN") -> bytes:
         audit.append([t("not_available", lang)])
     else:
         au = report.audit
-        for key, value in (("last_run", au.last_run.isoformat() if au.last_run else None),
-                           ("audited", au.devices_audited), ("passed", au.passed),
-                           ("failed", au.failed), ("other", au.other)):
+        last = report.period.local(au.last_seen).strftime("%Y-%m-%d %H:%M") if au.last_seen \
+            else None
+        for key, value in (("audit_open", au.open_at_end), ("audit_devices", au.devices_failing),
+                           ("audit_raised", au.raised), ("audit_cleared", au.cleared),
+                           ("audit_last_seen", last)):
             audit.append([t(key, lang), value])
+        audit.append([])
+        audit.append([t("check", lang), t("count", lang)])
+        for check_id, n in au.top_checks:
+            audit.append([check_id, n])
+        audit.append([t("audit_source", lang)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -401,7 +401,7 @@ def report_from_config(config: Config, period: str | Period, scope: str = "city"
             maintenance=load_maintenance(config, start, end),
             targets=config.thresholds.availability_target_percent, gap_factor=gap,
             timezone=config.timezone, alarms=load_alarm_stats(config, start, end, names),
-            audit=load_audit_status(config, names), now=now)
+            audit=load_audit_status(config, start, end, names), now=now)
         if "screened" in used:
             report.notes.append("loader_screened")
         return report

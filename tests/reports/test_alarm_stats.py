@@ -40,10 +40,25 @@ def test_alarm_counts_over_the_period(tmp_path: Path) -> None:
     assert stats.mean_time_to_clear_s == 3600.0
     only_r2 = load_alarm_stats(config, start, end, devices=["r2"])
     assert only_r2 is not None and (only_r2.raised, only_r2.cleared) == (0, 1)
+    # the baseline audit's status comes from its BL-* alarms
+    assert load_audit_status(config, start, end) is None  # no BL-* alarm yet
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        for device, raised, cleared in (("r1", t0 + timedelta(days=3), None),
+                                        ("r2", t0 + timedelta(days=3), None),
+                                        ("r2", t0 - timedelta(days=1), t0 + timedelta(days=4))):
+            session.add(Alarm(check_id="BL-AUTH-005", device=device, subject="", severity="major",
+                              original_severity="major", raised_at=raised, last_seen=raised,
+                              cleared_at=cleared, state="cleared" if cleared else "raised"))
+    engine.dispose()
+    audit = load_audit_status(config, start, end)
+    assert audit is not None
+    assert (audit.open_at_end, audit.devices_failing, audit.raised, audit.cleared) == (2, 2, 2, 1)
+    assert audit.top_checks == [("BL-AUTH-005", 2)]
 
 
 def test_missing_table_or_module_is_not_available(tmp_path: Path) -> None:
     config = load_config_data({"data_dir": str(tmp_path),
                                "inventory": {"database": f"sqlite:///{tmp_path / 'empty.db'}"}})
     assert load_alarm_stats(config, 0, 1) is None  # no alarms table: "not available"
-    assert load_audit_status(config) is None  # no nms.audit module yet
+    assert load_audit_status(config, 0, 1) is None

@@ -126,3 +126,23 @@ def test_the_font_has_every_label_character() -> None:
     missing = {ch for zh, en in LABELS.values() for ch in zh + en
                if ord(ch) not in face.charToGlyph}
     assert missing == set()
+
+
+def test_alarm_and_audit_sections(tmp_path: Path) -> None:
+    from nms.reports.data import AlarmStats, AuditStatus
+
+    report = compute_report(scenario.inventory(), scenario.PERIOD, "county:county01",
+                            device_timelines=scenario.timelines, maintenance=None, now=NOW,
+                            alarms=AlarmStats(raised=7, cleared=5, open_at_end=2,
+                                              by_severity={"critical": 3}),
+                            audit=AuditStatus(open_at_end=4, devices_failing=3, raised=6,
+                                              cleared=2, top_checks=[("BL-AUTH-005", 3)]))
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(render(report, "pdf"))
+    text = subprocess.run([_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for phrase in ("新增告警", "期末未整改基线问题", "BL-AUTH-005", "未扣除维护时间"):
+        assert phrase in text, phrase
+    wb = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
+    assert [r for r in wb["告警统计"].iter_rows(values_only=True)][0] == ("新增告警", 7)
+    assert ("期末未整改基线问题", 4) in list(wb["基线核查"].iter_rows(values_only=True))
