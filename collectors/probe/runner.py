@@ -15,6 +15,7 @@ fields), so the pipeline and the scheduler treat probes like any other collector
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -169,6 +170,10 @@ class ProbeCollector:
         self.method = method
         self.count = count
         self.timeout_s = timeout_s
+
+    async def collect_async(self, device: Any, auth: Any = None) -> PollResult:
+        """Collector protocol inside an event loop: the blocking probe runs in a thread."""
+        return await asyncio.to_thread(self.collect, device, auth)
 
     def collect(self, device: Any, auth: Any = None) -> PollResult:
         """Probe one device; the sample and ``state["probe"]`` carry loss and latency."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from types import SimpleNamespace
@@ -81,8 +82,13 @@ def test_schedule_survives_a_failing_round_and_stops_on_event() -> None:
     assert rounds >= 2
 
 
-def test_collector_never_raises() -> None:
+def test_collector_never_raises_and_follows_the_protocol() -> None:
+    from collectors.base import Collector
+
     collector = ProbeCollector(method=_method(), count=1)
+    assert isinstance(collector, Collector)
+    result = asyncio.run(collector.collect_async(SimpleNamespace(name="r1", address="127.0.0.1")))
+    assert result.ok
     ok = collector.collect(SimpleNamespace(name="r1", address="127.0.0.1"))
     assert ok.ok and ok.state["probe"]["reachable"] is True
     assert ok.samples[0].tags["kind"] == "device"
