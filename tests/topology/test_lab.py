@@ -144,3 +144,36 @@ def test_cut_shows_link_down_parent_down_and_loss_then_restore(netns_lab: Any,
     assert all(n["loss_percent"] == 0.0 for n in data["nodes"])
     restored = next(lk for lk in data["links"] if lk["target"] == "county-a")
     assert "lldp" in restored["sources"]
+
+
+def test_stored_inventory_and_state_give_the_same_topology(netns_lab: Any, lab_agent: Any,
+                                                           tmp_path: Any) -> None:
+    """The lab's inventory imports as is; with the polled state saved in the store,
+    ``load_topology`` (what `nms topology show` runs) finds every planned link."""
+    import yaml
+
+    from collectors.sinks.memory import MemorySink
+    from inventory.io import import_file
+    from nms.db import make_engine, migrate, session_scope
+    from nms.models import Sample
+    from nms.state import save_state
+    from nms.topology.store import load_inventory, load_topology
+
+    path = tmp_path / "lab.yaml"
+    path.write_text(yaml.safe_dump(netns_lab.inventory(), allow_unicode=True), encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path / 'nms.db'}")
+    migrate(engine)
+    with session_scope(engine) as session:
+        import_file(session, path)
+    for name, st in lab_agent.poll()["state"].items():
+        save_state(engine, name, st)
+    inv = load_inventory(engine)
+    levels = {d.name: (d.level, d.county) for d in inv.devices}
+    assert levels["town-a1"] == ("township", "countya") and levels["city-core"] == ("city", None)
+    sink = MemorySink()
+    sink.write([Sample(s["measurement"], s["tags"], s["fields"], s["time"])
+                for s in _probe_round(netns_lab, lab_agent)])
+    data = to_json(load_topology(engine, sink=sink))
+    assert data["summary"]["ok"] == len(netns_lab.spec.links)
+    assert all(n["state"] == "up" for n in data["nodes"])
+    sink.close()
