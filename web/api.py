@@ -220,6 +220,40 @@ def alarm_comment(alarm_id: int) -> Response | tuple[Response, int]:
     return _alarm_action("comment", alarm_id)
 
 
+@bp.route("/audits")
+@permission(Perm.AUDITS_VIEW)
+def audits() -> Response:
+    """The latest baseline audit per device in scope (score, counts) and the MLPS roll-up."""
+    from policies.audit.score import mlps_rollup
+    from web.audits import device_summary
+    from web.baseline import latest_audits
+
+    overview = latest_audits(db(), state().config, g.scope, state().audit_cache)
+    return jsonify({"devices": [device_summary(d) for d in overview.devices],
+                    "mlps": mlps_rollup(overview.findings),
+                    "without_config": overview.without_config})
+
+
+@bp.route("/audits/devices/<path:name>")
+@permission(Perm.AUDITS_VIEW)
+def audit_device(name: str) -> Response:
+    """One device's latest audit: every finding with evidence and remediation."""
+    from policies.audit.run import finding_row
+    from web.audits import device_summary
+    from web.baseline import latest_audits
+
+    dev = queries.visible_device(db(), g.scope, name)
+    if dev is None:
+        abort(404, description="no such device")
+    overview = latest_audits(db(), state().config, g.scope, state().audit_cache, [dev.name])
+    if not overview.devices:
+        abort(404, description="no stored running configuration for this device")
+    audit = overview.devices[0]
+    row = device_summary(audit)
+    row["findings"] = [finding_row(f) for f in audit.findings]
+    return jsonify(row)
+
+
 @bp.route("/inventory/import", methods=["POST"])
 @permission(Perm.INVENTORY_EDIT)
 def inventory_import() -> Response | tuple[Response, int]:
@@ -336,6 +370,12 @@ def openapi_document() -> dict[str, Any]:
                  acknowledged_by=_S, cleared_at=when, cleared_by=_S)
     event = _obj(id=_I, time=when, action=_S, user=_S, severity=_S, note=_S)
     note = _obj(note={"type": "string", "maxLength": 2000})
+    audit_device = _obj(device=_S, site=_S, site_name=_S, platform=_S,
+                        score={"type": "number", "nullable": True},
+                        failed={"type": "array", "items": _S},
+                        counts={"type": "object", "additionalProperties": _I},
+                        config=_obj(id=_I, collected=when, last_seen=when, collected_by=_S,
+                                    source=_S))
     paths: dict[str, Any] = {
         "/me": _get("The caller", Perm.AUTHENTICATED, _obj(username=_S, role=_S, scope=_S,
                                                             permissions={"type": "array", "items": _S})),
@@ -381,6 +421,24 @@ def openapi_document() -> dict[str, Any]:
                                           [_ALARM_ID], note, (404, 409)),
         "/alarms/{alarm_id}/comment": _post("Add a note to an alarm's history (note required)",
                                             Perm.ALARMS_ACK, alarm, [_ALARM_ID], note, (404,)),
+        "/audits": _get("Latest baseline audit per device and the MLPS 2.0 roll-up",
+                        Perm.AUDITS_VIEW, _obj(
+                            devices={"type": "array", "items": audit_device},
+                            mlps={"type": "array", "items": _obj(
+                                clause=_S, verdict={"type": "string", "enum": [
+                                    "compliant", "partial", "noncompliant", "na"]},
+                                verdict_zh=_S, checks={"type": "array", "items": _S},
+                                failing_devices={"type": "array", "items": _S})},
+                            without_config={"type": "array", "items": _S})),
+        "/audits/devices/{name}": _get(
+            "One device's latest baseline audit with every finding", Perm.AUDITS_VIEW,
+            {**audit_device, "properties": {**audit_device["properties"], "findings": {
+                "type": "array", "items": _obj(
+                    check_id=_S, status=_S, severity=_S, line={"type": "integer", "nullable": True},
+                    evidence=_S, remediation={"type": "array", "items": _S}, subject=_S,
+                    reason_en=_S, reason_zh=_S, title_en=_S, title_zh=_S,
+                    mlps={"type": "array", "items": _S}, file=_S, default={"type": "boolean"})}}},
+            [_NAME], (404,)),
         "/audit-log": _get("Audit log, newest first", Perm.AUDITLOG_VIEW, {"type": "array", "items": _obj(
             id=_I, time=_S, actor=_S, action=_S, target=_S, success={"type": "boolean"})},
             [{"name": "actor", "in": "query", "schema": _S},

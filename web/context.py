@@ -1,13 +1,14 @@
 """Per-application and per-request state shared by the blueprints.
 
-The application holds the loaded ``Config``, the inventory engine and the time-series adapter
-in ``app.extensions["nms"]``; each request gets one SQLAlchemy session (``db()``), closed when
-the request ends. Views commit explicitly, so a failed request leaves nothing half-written.
+The application holds the loaded ``Config``, the inventory engine, the time-series adapter and
+the cache of baseline audit results in ``app.extensions["nms"]``; each request gets one
+SQLAlchemy session (``db()``), closed when the request ends. Views commit explicitly, so a
+failed request leaves nothing half-written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, g
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from nms.config import Config
+from web.baseline import AuditCache
 
 if TYPE_CHECKING:
     from web.timeseries import TimeSeries
@@ -28,6 +30,7 @@ class WebState:
     engine: Engine
     sessions: sessionmaker[Session]
     timeseries: TimeSeries
+    audit_cache: AuditCache = field(default_factory=AuditCache)
 
 
 def state() -> WebState:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from nms.models import DeviceRole, Severity, SiteLevel, Zone
+from nms.models import DeviceRole, FindingStatus, Severity, SiteLevel, Zone
 from web.i18n import N_
 from web.models import Perm, Role
 from web.security import is_locked
@@ -91,6 +91,7 @@ def init_app(app: Flask) -> None:
         site_level=lambda value: _member(SiteLevel, value),
         zone=lambda value: _member(Zone, value),
         severity=lambda value: _member(Severity, value),
+        finding_status=lambda value: _member(FindingStatus, value),
         alarm_state=_alarm_state,
         tier_label=lambda value: TIER_LABELS.get(value, value),
         state_label=lambda value: STATE_LABELS.get(value, value),

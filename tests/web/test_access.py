@@ -21,7 +21,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "static"}
 # state-changing routes any signed-in account may use on its own account
 OWN_ACCOUNT_ENDPOINTS = {"auth.logout", "auth.language", "auth.password", "auth.login"}
 SAMPLE_ARGS = {"name": "city-core-1", "user_id": 1, "kind": "devices", "filename": "css/nms.css",
-               "alarm_id": 1}
+               "alarm_id": 1, "version_id": 1, "old_id": 1, "new_id": 2, "fmt": "xlsx"}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
