@@ -110,6 +110,20 @@ def check_value_size(oid: str, value: Value, limit: int) -> None:
         raise ProtocolError(f"value of {oid} is {len(value)} bytes (limit {limit})")
 
 
+def smaller_repetitions(reps: int) -> int | None:
+    """The next max-repetitions to try after a GETBULK went unanswered (None: give up).
+
+    25 -> 5 -> 1: a reply that was too big, or that would have carried an object the agent
+    cannot encode (seen in the wild: an anonymised index such as ``10.xx.xx.100`` right after
+    the table), gets through with fewer repetitions.
+    """
+    if reps > 5:
+        return 5
+    if reps > 1:
+        return 1
+    return None
+
+
 class SnmpSession(abc.ABC):
     """One SNMP conversation with one agent. Use as ``async with``.
 

@@ -31,7 +31,14 @@ from gufo.snmp import (
 )
 from gufo.snmp.aio.client import SnmpSession as _GufoSession
 
-from collectors.snmp.engine import SessionOptions, SnmpSession, Value, VarBind, WalkGuard
+from collectors.snmp.engine import (
+    SessionOptions,
+    SnmpSession,
+    Value,
+    VarBind,
+    WalkGuard,
+    smaller_repetitions,
+)
 from nms.config import SnmpAuth
 from nms.errors import (
     DeviceAuthError,
@@ -150,7 +157,24 @@ class GufoSession(SnmpSession):
         return out
 
     async def walk(self, oid: str, max_repetitions: int | None = None) -> list[VarBind]:
-        """Walk with GETBULK (v2c/v3) or GETNEXT (v1), each request retried on timeout."""
+        """Walk with GETBULK (v2c/v3) or GETNEXT (v1), each request retried on timeout.
+
+        When a GETBULK walk times out after the agent has already answered (it drops replies
+        that are too big for it, or chokes on a bad object beyond the table's end), the walk
+        starts again with fewer repetitions (see ``engine.smaller_repetitions``).
+        """
+        reps = max_repetitions or self.options.max_repetitions
+        while True:
+            rows: list[VarBind] = []
+            try:
+                return await self._walk_once(oid, reps, rows)
+            except DeviceTimeoutError:
+                smaller = smaller_repetitions(reps) if self._version is not SnmpVersion.v1 else None
+                if smaller is None or not rows:
+                    raise
+                reps = smaller
+
+    async def _walk_once(self, oid: str, reps: int, rows: list[VarBind]) -> list[VarBind]:
         session = self._s()
         root = oid.strip(".")
         guard = WalkGuard(root, self.options)
@@ -158,8 +182,7 @@ class GufoSession(SnmpSession):
         if self._version is SnmpVersion.v1:
             it = session.getnext(root)
         else:
-            it = session.getbulk(root, max_repetitions or self.options.max_repetitions)
-        rows: list[VarBind] = []
+            it = session.getbulk(root, reps)
         try:
             while True:
                 try:

@@ -33,7 +33,14 @@ from pysnmp.hlapi.v3arch.asyncio import (
 from pysnmp.hlapi.v3arch.asyncio import auth as _auth
 from pysnmp.proto import errind, rfc1902, rfc1905
 
-from collectors.snmp.engine import SessionOptions, SnmpSession, Value, VarBind, WalkGuard
+from collectors.snmp.engine import (
+    SessionOptions,
+    SnmpSession,
+    Value,
+    VarBind,
+    WalkGuard,
+    smaller_repetitions,
+)
 from nms.config import SnmpAuth
 from nms.errors import (
     DeviceAuthError,
@@ -182,8 +189,17 @@ class PysnmpSession(SnmpSession):
                 if status and int(status) == 2:  # noSuchName = end of MIB on v1
                     break
             else:
-                status, _i, vbs = await self._call(bulk_cmd, 0, reps,
-                                                   ObjectType(ObjectIdentity(cursor)), where=where)
+                try:
+                    status, _i, vbs = await self._call(bulk_cmd, 0, reps,
+                                                       ObjectType(ObjectIdentity(cursor)),
+                                                       where=where)
+                except DeviceTimeoutError:
+                    # the agent answered before: retry this step with fewer repetitions
+                    smaller = smaller_repetitions(reps)
+                    if smaller is None or not rows:
+                        raise
+                    reps = smaller
+                    continue
             if status:
                 raise ProtocolError(f"agent error-status {status} ({where})")
             if not vbs:

@@ -33,7 +33,7 @@ Declaration vocabulary (one mapping per source)::
     index_from:       column whose indexes enumerate the rows (default: the first value column)
     require_nonzero / require_nonzero_any:  columns that must (all / any) be non-zero
     where:            {column: [allowed values]}
-    descr_match:      regex the rendered description must match
+    descr_match / descr_exclude:  regex the rendered description must / must not match
     group:            declarations sharing a group: only the first that yields rows is used
     clean_descr: cpu  tidy CPU brand strings ("Intel(R) Xeon(R) CPU" -> "Intel Xeon")
     max_valid:        drop values above this (65535 = "no sensor" on Comware)
@@ -157,7 +157,15 @@ def _descr(decl: dict[str, Any], data: Collected, index: str) -> str:
     text = render(str(decl.get("descr", "")), data, index) if "descr" in decl else ""
     if decl.get("clean_descr") == "cpu":
         text = clean_cpu_descr(text)
-    return text or str(decl.get("default_descr", ""))
+    return text or render(str(decl.get("default_descr", "")), data, index)
+
+
+def _excluded(decl: dict[str, Any], descr: str) -> bool:
+    pattern = decl.get("descr_match")
+    if pattern and not re.search(pattern, descr):
+        return True
+    pattern = decl.get("descr_exclude")
+    return bool(pattern and re.search(pattern, descr))
 
 
 def clean_cpu_descr(text: str) -> str:
@@ -166,7 +174,7 @@ def clean_cpu_descr(text: str) -> str:
     text = re.sub(r"\((R|TM|tm|r)\)", "", text)
     text = re.sub(r"\bCPU\s+", "", text)
     text = re.sub(r"\s+", " ", text).strip()
-    if not text or re.search(r"Family \d+ Model \d+", text):
+    if not text or re.search(r"Family \d+ Model \d+|^Unknown Processor Type$", text):
         return "Processor"
     return text
 
@@ -180,9 +188,10 @@ def processors(plan: Plan, data: Collected) -> list[dict[str, Any]]:
             if not _passes(decl, data, index):
                 continue
             usage = value(decl["usage"], data, index)
-            if usage is None:
+            descr = _descr(decl, data, index)
+            if usage is None or _excluded(decl, descr):
                 continue
-            out.append({"index": index, "descr": _descr(decl, data, index),
+            out.append({"index": index, "descr": descr,
                         "usage_percent": usage, "source": _source(decl, "usage")})
     return out
 
@@ -212,8 +221,7 @@ def mempools(plan: Plan, data: Collected) -> list[dict[str, Any]]:
             row = _mempool_row(decl, data, index)
             if row is None:
                 continue
-            pattern = decl.get("descr_match")
-            if pattern and not re.search(pattern, row["descr"]):
+            if _excluded(decl, row["descr"]):
                 continue
             rows.append(row)
         if rows and group:

@@ -46,14 +46,14 @@ class Collected:
 
 
 def decode_string(raw: bytes) -> str:
-    """Octets -> text: UTF-8, else GB18030, else Latin-1; trailing NULs dropped."""
+    """Octets -> text: UTF-8, else GB18030, else Latin-1; trailing NULs and blanks dropped."""
     raw = raw.rstrip(b"\x00")
     for codec in ("utf-8", "gb18030"):
         try:
-            return raw.decode(codec)
+            return raw.decode(codec).rstrip()
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1")
+    return raw.decode("latin-1").rstrip()
 
 
 def decode_mac(raw: Value) -> str | None:
@@ -134,7 +134,14 @@ async def fetch(session: SnmpSession, plan: Plan, *, max_repetitions: int | None
         t0 = time.perf_counter()
         try:
             rows = await session.walk(root, max_repetitions)
-        except (DeviceTimeoutError, DeviceAuthError, DeviceUnreachableError):
+        except DeviceTimeoutError as exc:
+            # One table the agent never answers (it cannot encode a row, or drops the reply)
+            # must not cost the whole poll: if the agent still answers a GET, note and go on.
+            if not await _alive(session):
+                raise
+            out.problems.append(f"{exc}; the agent answers other requests, table skipped")
+            continue
+        except (DeviceAuthError, DeviceUnreachableError):
             raise
         except ProtocolError as exc:
             out.problems.append(str(exc))
@@ -142,6 +149,14 @@ async def fetch(session: SnmpSession, plan: Plan, *, max_repetitions: int | None
         out.timings[root] = time.perf_counter() - t0
         _distribute(root, cols, rows, out)
     return out
+
+
+async def _alive(session: SnmpSession) -> bool:
+    """True when the agent still answers a GET of sysUpTime.0."""
+    try:
+        return bool(await session.get(["1.3.6.1.2.1.1.3.0"]))
+    except (DeviceTimeoutError, ProtocolError):
+        return False
 
 
 async def fetch_scalars(session: SnmpSession, cols: list[Column], out: Collected) -> None:
