@@ -115,11 +115,27 @@ class Snapshot:
         parsed.sort(key=lambda nb: -nb[0].prefixlen)
         return parsed
 
-    def block_of(self, addr: Any) -> dict[str, Any] | None:
-        """The most specific plan block holding ``addr`` (an address or interface), or None."""
-        ip = ipaddress.ip_interface(str(addr)).ip
+    @cached_property
+    def _block_index(self) -> list[tuple[int, int, dict[int, dict[str, Any]]]]:
+        """(version, prefix length, {network as int: block}), longest prefixes first."""
+        index: dict[tuple[int, int], dict[int, dict[str, Any]]] = {}
         for net, block in self.blocks:
-            if ip.version == net.version and ip in net:
+            index.setdefault((net.version, net.prefixlen), {}).setdefault(int(net.network_address), block)
+        return [(v, plen, table) for (v, plen), table in sorted(index.items(), key=lambda kv: -kv[0][1])]
+
+    def block_of(self, addr: Any) -> dict[str, Any] | None:
+        """The most specific plan block holding ``addr`` (an address or interface), or None.
+
+        One dict lookup per distinct prefix length of the plan (at most 33 for IPv4), so
+        30,000 addresses against 10,000 blocks cost milliseconds, not a scan each.
+        """
+        ip = ipaddress.ip_interface(str(addr)).ip
+        value, bits = int(ip), ip.max_prefixlen
+        for version, plen, table in self._block_index:
+            if version != ip.version:
+                continue
+            block = table.get(value >> (bits - plen) << (bits - plen) if plen else 0)
+            if block is not None:
                 return block
         return None
 
