@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import os
 import sys
 import tempfile
 import time
@@ -158,6 +159,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs; other jobs on the machine slow every figure below)")
     with tempfile.TemporaryDirectory(prefix="bench-topology-") as tmp:
         t0 = time.perf_counter()
         lab = LabConfig(counties=args.counties, townships_per_county=args.townships)
@@ -198,6 +201,7 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s")
     measure(f"generated {len(big.devices):,}-device network (nms.topology.synth)", big.devices,
             big.state, big.links, "county01", args.repeat)
+    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
