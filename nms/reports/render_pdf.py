@@ -33,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from nms.models import Severity
 from nms.reports.fonts import register_cjk_font
 from nms.reports.i18n import t
 from nms.reports.report import UptimeReport
@@ -300,7 +301,8 @@ def _render(report: UptimeReport, lang: str, font_name: str) -> bytes:
                  (t("open_at_end", lang), a.open_at_end),
                  (t("mean_clear_min", lang), "—" if a.mean_time_to_clear_s is None
                   else f"{a.mean_time_to_clear_s / 60:.1f}")]
-        lines += [(f"{t('severity', lang)}: {k}", v) for k, v in sorted(a.by_severity.items())]
+        lines += [(f"{t('severity', lang)}: {_severity(k, lang)}", v)
+                  for k, v in sorted(a.by_severity.items(), key=lambda kv: _rank(kv[0]))]
         lines += [(k, v) for k, v in a.top_devices[:5]]
         story.append(_kv_table(lines, font_name, width))
     story.append(Paragraph(_esc(t("audit", lang)), st.h1))
@@ -337,6 +339,22 @@ def _render(report: UptimeReport, lang: str, font_name: str) -> bytes:
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
+
+
+def _severity(value: str, lang: str) -> str:
+    """A severity's label ("紧急" / "Critical"); unknown values as they are."""
+    try:
+        sev = Severity(value)
+    except ValueError:
+        return value
+    return str(sev.label_en if lang == "en" else sev.label_zh)  # type: ignore[attr-defined]
+
+
+def _rank(value: str) -> int:
+    try:
+        return Severity(value).rank
+    except ValueError:
+        return 99
 
 
 def _kv_table(lines: Sequence[tuple[str, Any]], font: str, width: float) -> Table:
