@@ -145,8 +145,11 @@ def topology() -> Response:
 @bp.route("/ipplan")
 @permission(Perm.NETWORK_VIEW)
 def ipplan() -> Response:
-    """IP blocks with utilisation, disallowed subnets and unplanned addresses."""
-    return jsonify(queries.ip_plan(db(), g.scope))
+    """IP blocks with utilisation, disallowed subnets, unplanned addresses and violations."""
+    plan = queries.ip_plan(db(), g.scope)
+    plan["violations"] = queries.ip_plan_violations(db(), state().engine, state().config,
+                                                    g.scope, plan["blocks"])
+    return jsonify(plan)
 
 
 @bp.route("/alarms")
@@ -370,6 +373,8 @@ def openapi_document() -> dict[str, Any]:
                  acknowledged_by=_S, cleared_at=when, cleared_by=_S)
     event = _obj(id=_I, time=when, action=_S, user=_S, severity=_S, note=_S)
     note = _obj(note={"type": "string", "maxLength": 2000})
+    violation = _obj(check_id=_S, device=_S, subject=_S, status=_S, severity=_S, reason_en=_S,
+                     reason_zh=_S, block={"type": "string", "nullable": True})
     audit_device = _obj(device=_S, site=_S, site_name=_S, platform=_S,
                         score={"type": "number", "nullable": True},
                         failed={"type": "array", "items": _S},
@@ -401,10 +406,17 @@ def openapi_document() -> dict[str, Any]:
                                                    x={"type": "number"}, y={"type": "number"},
                                                    state=_S)},
             links={"type": "array", "items": _obj(source=_S, target=_S, tier=_S, state=_S)})),
-        "/ipplan": _get("IP blocks with utilisation", Perm.NETWORK_VIEW, _obj(
+        "/ipplan": _get("IP blocks with utilisation and the IP-plan checks' violations",
+                        Perm.NETWORK_VIEW, _obj(
             blocks={"type": "array", "items": _obj(prefix=_S, site=_S, purpose=_S,
                                                     used_percent={"type": "number"})},
-            unplanned={"type": "array", "items": _obj(device=_S, interface=_S, address=_S)})),
+            unplanned={"type": "array", "items": _obj(device=_S, interface=_S, address=_S)},
+            violations=_obj(
+                by_block={"type": "object", "additionalProperties": {
+                    "type": "array", "items": violation}},
+                other={"type": "array", "items": violation},
+                counts={"type": "object", "additionalProperties": _I},
+                checked_devices=_I))),
         "/alarms": _get("Alarms in scope, most severe then newest first (one page)",
                         Perm.NETWORK_VIEW, _obj(total=_I, limit=_I, offset=_I, time=when,
                                                 items={"type": "array", "items": alarm}),

@@ -1,8 +1,10 @@
-"""Blueprint ``ipplan`` (/ipplan): the IP plan and how much of it the planned network uses.
+"""Blueprint ``ipplan`` (/ipplan): the IP plan, how much of it is used, and what breaks it.
 
 Blocks by site with their purpose, allowed prefix lengths and utilisation computed from the
 planned interface addresses (``web.queries.ip_plan``); subnets of a length the block does not
-allow, and interface addresses in no block, are listed for the security staff.
+allow, and interface addresses in no block, are listed for the security staff. Next to each
+block are the violations the IP-plan checks (``policies`` pack ``ip_plan``, IPPLAN-001...010)
+find in the addresses the devices actually report (``web.queries.ip_plan_violations``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template
 
 from web import queries
-from web.context import db
+from web.context import db, state
 from web.models import Perm
 from web.security import permission
 
@@ -22,4 +24,6 @@ bp = Blueprint("ipplan", __name__, url_prefix="/ipplan")
 def index() -> str:
     """The IP plan page."""
     plan = queries.ip_plan(db(), g.scope)
-    return render_template("ipplan/index.html", plan=plan)
+    violations = queries.ip_plan_violations(db(), state().engine, state().config, g.scope,
+                                            plan["blocks"])
+    return render_template("ipplan/index.html", plan=plan, violations=violations)

@@ -350,3 +350,82 @@ def alarm_event_row(event: Any) -> dict[str, Any]:
 
     return {"id": event.id, "time": localtime(event.time, ISO_LOCAL), "action": event.action,
             "user": event.user, "severity": event.severity, "note": event.note}
+
+
+# --------------------------------------------------------------------------------------------
+# IP-plan violations (policies' IPPLAN-* checks)
+# --------------------------------------------------------------------------------------------
+
+_ATTENTION = ("FAIL", "ERROR", "NEEDS_REVIEW")
+
+
+def _subject_networks(subject: str) -> list[IPNetwork]:
+    """The addresses/prefixes named in a finding subject ("Vlanif10 10.1.1.1/24", "10.0.0.0/16")."""
+    nets: list[IPNetwork] = []
+    for token in subject.replace(",", " ").split():
+        try:
+            nets.append(ipaddress.ip_interface(token).network if "/" in token
+                        else ipaddress.ip_network(token))
+        except ValueError:
+            continue
+    return nets
+
+
+def ip_plan_violations(session: Session, engine: Engine, config: Any, scope: Scope,
+                       blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run the IP-plan checks (``policies`` pack ``ip_plan``) and place their findings by block.
+
+    The checks read every device's latest ``addresses`` state (``nms.state``) against the plan,
+    so this is what ``nms policy run --pack ip_plan`` reports, limited to the caller's scope:
+    device findings of visible devices, block findings of visible blocks.
+
+    Args:
+        session: database session (for the scope's device names).
+        engine: the nms database.
+        config: the loaded config (thresholds).
+        scope: the caller's region scope.
+        blocks: the rows of ``ip_plan(...)["blocks"]`` (the visible blocks).
+
+    Returns:
+        ``{"by_block": {prefix: [finding, ...]}, "other": [...], "counts": {status: n},
+        "checked_devices": n}`` where a finding is ``policies.engine.finding_dict`` plus
+        ``block``; only FAIL, ERROR and NEEDS_REVIEW findings are listed, FAIL first.
+    """
+    from policies.engine import all_checks, finding_dict, run_checks
+    from policies.snapshot import build_snapshot
+
+    snapshot = build_snapshot(engine, config, open_sink=False)
+    checks = [c for c in all_checks() if c.pack == "ip_plan"]
+    findings = run_checks(checks, snapshot)
+    names = select(Device.name)
+    if scope.site_ids is not None:
+        names = names.where(Device.site_id.in_(scope.site_ids))
+    visible_devices = set(session.scalars(names))
+    nets = [(b["prefix"], ipaddress.ip_network(b["prefix"])) for b in blocks]
+    by_block: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    other: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    for f in findings:
+        if f.device and f.device not in visible_devices:
+            continue
+        if not f.device and f.subject not in {p for p, _ in nets}:
+            continue  # a block finding of a block the caller does not see
+        counts[f.status.value] += 1
+        if f.status.value not in _ATTENTION:
+            continue
+        row = finding_dict(f)
+        holder = None
+        for net in _subject_networks(f.subject):
+            inside = [(p, n) for p, n in nets if n.version == net.version
+                      and net.subnet_of(n)]  # type: ignore[arg-type]
+            if inside:
+                holder = max(inside, key=lambda pn: pn[1].prefixlen)[0]
+                break
+        row["block"] = holder
+        (by_block[holder] if holder else other).append(row)
+    order = {s: i for i, s in enumerate(_ATTENTION)}
+    for rows in [*by_block.values(), other]:
+        rows.sort(key=lambda r: (order[r["status"]], r["check_id"], r["device"], r["subject"]))
+    return {"by_block": dict(by_block), "other": other, "counts": dict(counts),
+            "checked_devices": len(visible_devices)}
+

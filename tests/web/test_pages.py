@@ -172,6 +172,40 @@ def test_ip_plan_utilisation_and_compliance(as_user) -> None:
     assert "10.2.0.0/29" in page and "192.0.2.1/24" in page and "县政务服务中心" in page
 
 
+def test_ip_plan_shows_the_checks_violations_by_block(app: Flask, as_user) -> None:
+    from nms.state import save_state
+
+    engine = app.extensions["nms"].engine
+    reported = {
+        "ca-r1": {"GE0/0/0": "10.0.0.2/30", "GE0/0/1": "10.1.0.1/30", "GE0/0/2": "10.1.0.5/30"},
+        "tb2-sw1": {"Gi0/1": "10.2.0.6/29", "Vlan99": "192.0.2.1/24"},
+        "tb1-sw1": {"Gi0/1": "10.1.0.2/30"},  # county A's space at a county B township
+    }
+    for device, addrs in reported.items():
+        save_state(engine, device, {"addresses": {
+            ifname: {"ipv4": {a.split("/")[0]: {"prefix_length": int(a.split("/")[1])}}}
+            for ifname, a in addrs.items()}})
+    plan = as_user("auditor").get("/api/v1/ipplan").json
+    found = plan["violations"]["by_block"]
+    checks = {(v["check_id"], v["device"]) for rows in found.values() for v in rows
+              if v["status"] == "FAIL"}
+    assert ("IPPLAN-002", "tb2-sw1") in checks  # a /29 where only /30 is allowed
+    assert any(v["device"] == "tb2-sw1" and "10.2.0.6/29" in v["subject"]
+               for v in found["10.2.0.0/16"])
+    assert any(v["device"] == "tb1-sw1" for v in found["10.1.0.0/16"])
+    assert any(v["device"] == "tb2-sw1" and "192.0.2.1" in v["subject"]
+               for v in plan["violations"]["other"])
+    assert plan["violations"]["counts"]["FAIL"] >= 3
+    page = as_user("auditor").get("/ipplan/").text
+    assert 'id="violations"' in page and 'href="#v-10.2.0.0_16"' in page
+    assert 'id="v-10.2.0.0_16"' in page and "IPPLAN-002" in page
+    # a county A user sees county A's findings only
+    county = as_user("county_a").get("/api/v1/ipplan").json["violations"]
+    devices = {v["device"] for rows in county["by_block"].values() for v in rows}
+    devices |= {v["device"] for v in county["other"]}
+    assert devices and devices <= {"ca-r1", "ta1-sw1", "ta2-sw1", ""}
+
+
 # ---- inventory import -------------------------------------------------------------------------
 
 
