@@ -7,7 +7,8 @@ the inventory database and brings it to the newest schema, prepares the time-ser
 
 Blueprints and their URL prefixes (style.md: blueprint name = URL prefix = template folder):
 ``auth`` (/auth: login, profile, users, audit log), ``dashboard`` (/dashboard), ``topology``,
-``alarms``, ``devices``, ``audits``, ``ipplan``, ``inventory`` and ``api`` (/api/v1).
+``alarms``, ``devices``, ``audits``, ``ipplan``, ``inventory``, ``reports`` and ``api``
+(/api/v1).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def create_app(config: Config | None = None, test_config: dict[str, Any] | None 
         i18n,
         inventory,
         ipplan,
+        reports,
         security,
         templating,
         topology,
@@ -88,7 +90,7 @@ def create_app(config: Config | None = None, test_config: dict[str, Any] | None 
     templating.init_app(app)
 
     for blueprint in (auth.bp, dashboard.bp, topology.bp, alarms.bp, devices.bp, audits.bp,
-                      ipplan.bp, inventory.bp, api.bp):
+                      ipplan.bp, inventory.bp, reports.bp, api.bp):
         app.register_blueprint(blueprint)
 
     @app.route("/")

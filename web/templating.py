@@ -24,6 +24,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("devices.index", Perm.NETWORK_VIEW, N_("Devices")),
     ("ipplan.index", Perm.NETWORK_VIEW, N_("IP plan")),
     ("audits.index", Perm.AUDITS_VIEW, N_("Audits")),
+    ("reports.index", Perm.NETWORK_VIEW, N_("Reports")),
     ("inventory.index", Perm.NETWORK_VIEW, N_("Inventory")),
     ("auth.users", Perm.USERS_MANAGE, N_("Accounts")),
     ("auth.audit_log", Perm.AUDITLOG_VIEW, N_("Audit log")),

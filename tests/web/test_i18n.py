@@ -66,7 +66,7 @@ def test_english_pages_have_no_chinese_ui_text(app: Flask, client: FlaskClient) 
     login(client, "admin")
     post(client, "/auth/language", {"language": "en"})
     for url in ("/dashboard/", "/topology/", "/devices/ca-r1", "/ipplan/", "/inventory/",
-                "/alarms/", "/audits/", "/auth/profile", "/auth/password"):
+                "/alarms/", "/audits/", "/reports/", "/auth/profile", "/auth/password"):
         page = client.get(url).text
         # the switch names each language in itself, and inventory data may be Chinese;
         # the rest of the interface must not be
