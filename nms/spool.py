@@ -262,7 +262,7 @@ class SpooledSink(Sink):
     """
 
     def __init__(self, inner: Sink, spool: Spool, *, retry_interval_s: float = 5.0,
-                 replay_chunk: int = 5000, background: bool = True,
+                 replay_chunk: int = 10_000, background: bool = True,
                  status_every_s: float = 60.0) -> None:
         self.inner = inner
         self.spool = spool

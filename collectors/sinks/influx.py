@@ -707,18 +707,37 @@ class InfluxSink(Sink):
 
     def _reachable_counts(self, start_us: int, buckets: range, devices: Sequence[str] | None
                           ) -> dict[str, tuple[list[int], list[int]]]:
+        """Count polls per bucket on the server, or fetch them when buckets hold few polls.
+
+        InfluxDB 1.x spends ~15 us per (series, bucket) in ``GROUP BY time()`` but only ~4 us per
+        raw point, so for fine buckets (a 30-day report at 5-minute resolution of devices polled
+        every 5 minutes: one poll per bucket) fetching ``reachable`` and counting here is several
+        times faster. One cheap ``count()`` per device decides.
+        """
         conds = _tag_condition({"device": list(devices)} if devices is not None else None)
         if conds is None:
             return {}
         conds += [f"time >= {start_us}u", f"time < {buckets.stop}u"]
         where = " AND ".join(conds)
         source = self._from("poll_status")
+        n = len(buckets)
+        polls = 0
+        devices_seen = 0
+        for _, piece in self._stream(f'SELECT count("reachable") FROM {source} WHERE {where} '
+                                     'GROUP BY "device"', "availability"):
+            series = self._series_of(piece, "poll_status", "availability")
+            if (series.get("tags") or {}).get("device"):
+                devices_seen += 1
+                polls += sum(c for _, c in series.get("values") or [])
+        if not polls:
+            return {}
+        if polls <= 4 * devices_seen * n:
+            return self._reachable_fetch(source, where, buckets)
         group = f"GROUP BY time({buckets.step}u), \"device\" fill(none)"
         # InfluxQL has no mean() of booleans: count all polls, then the reachable ones
         q = (f"SELECT count(\"reachable\") FROM {source} WHERE {where} {group}; "
              f"SELECT count(\"reachable\") FROM {source} WHERE {where} AND \"reachable\" = true "
              f"{group}")
-        n = len(buckets)
         origin, step = buckets.start, buckets.step
         counts: dict[str, tuple[list[int], list[int]]] = {}
         for statement, piece in self._stream(q, "availability"):
@@ -726,7 +745,33 @@ class InfluxSink(Sink):
             device = (series.get("tags") or {}).get("device")
             if not device:
                 continue
-            slots = counts.setdefault(device, ([0] * n, [0] * n))[1 if statement == 0 else 0]
+            pair = counts.get(device)
+            if pair is None:
+                pair = counts[device] = ([0] * n, [0] * n)
+            slots = pair[1 if statement == 0 else 0]
             for t, c in series.get("values") or []:
                 slots[(t - origin) // step] += c
+        return counts
+
+    def _reachable_fetch(self, source: str, where: str, buckets: range
+                         ) -> dict[str, tuple[list[int], list[int]]]:
+        n = len(buckets)
+        origin, step = buckets.start, buckets.step
+        counts: dict[str, tuple[list[int], list[int]]] = {}
+        q = f'SELECT "reachable" FROM {source} WHERE {where} GROUP BY "device"'
+        for _, piece in self._stream(q, "availability"):
+            series = self._series_of(piece, "poll_status", "availability")
+            device = (series.get("tags") or {}).get("device")
+            if not device:
+                continue
+            pair = counts.get(device)
+            if pair is None:
+                pair = counts[device] = ([0] * n, [0] * n)
+            ups, totals = pair
+            for t, up in series.get("values") or []:
+                if up is not None:
+                    i = (t - origin) // step
+                    totals[i] += 1
+                    if up:
+                        ups[i] += 1
         return counts

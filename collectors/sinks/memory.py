@@ -144,7 +144,10 @@ class MemorySink(Sink):
                 reachable = values.get("reachable")
                 if reachable is None or not start_us <= t < buckets.stop:
                     continue
-                up, total = counts.setdefault(device, ([0] * n, [0] * n))
+                pair = counts.get(device)
+                if pair is None:  # not setdefault: that would build the lists for every point
+                    pair = counts[device] = ([0] * n, [0] * n)
+                up, total = pair
                 i = (t - buckets.start) // buckets.step
                 total[i] += 1
                 up[i] += 1 if reachable else 0

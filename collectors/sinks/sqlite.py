@@ -31,7 +31,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,6 +98,11 @@ def _json(value: Any) -> str:
                       sort_keys=True)
 
 
+#: fields are encoded for every point: json.dumps with default arguments uses a cached encoder
+#: and is the fastest way (non-ASCII text is stored as \\u escapes; NaN never gets this far)
+_fields_json = json.dumps
+
+
 def _translate(exc: sqlite3.Error, what: str, path: Path) -> SinkError:
     """Locked or full databases are transient (spool and retry); anything else is a SinkError."""
     text = str(exc)
@@ -125,7 +130,7 @@ class SqliteSink(Sink):
         self.raw_retention_days = raw_retention_days
         self.batch_size = max(1, batch_size)
         self._lock = threading.RLock()
-        self._series_ids: dict[tuple[str, str], int] = {}
+        self._series_ids: dict[tuple[Any, ...], int] = {}
         self._types = FieldTypes()
         self._last_retention = time.monotonic()  # first pass an hour after start
         try:
@@ -179,32 +184,37 @@ class SqliteSink(Sink):
 
     def _insert(self, batch: Sequence[Sample], new_types: dict[tuple[str, str], str]) -> None:
         db = self._db
-        created: list[tuple[str, str]] = []
+        cached: list[tuple[Any, ...]] = []  # cache keys added in this transaction
         db.execute("BEGIN IMMEDIATE")
         try:
             rows = []
             for s in batch:
-                key = (s.measurement, _json(normalize_tags(s.tags)))
+                # the tags as given are the cache key; canonical JSON only on a miss
+                key = (s.measurement, *s.tags.items())
                 sid = self._series_ids.get(key)
                 if sid is None:
-                    db.execute("INSERT OR IGNORE INTO series (measurement, tags) VALUES (?, ?)", key)
+                    canonical = (s.measurement, _json(normalize_tags(s.tags)))
+                    db.execute("INSERT OR IGNORE INTO series (measurement, tags) VALUES (?, ?)",
+                               canonical)
                     (sid,) = db.execute("SELECT id FROM series WHERE measurement = ? AND tags = ?",
-                                        key).fetchone()
+                                        canonical).fetchone()
                     self._series_ids[key] = sid
-                    created.append(key)
-                rows.append((sid, to_us(s.time), _json(s.fields)))
+                    cached.append(key)
+                rows.append((sid, to_us(s.time), _fields_json(s.fields)))
             db.executemany(_UPSERT, rows)
             if new_types:
                 db.executemany("INSERT OR IGNORE INTO field_types VALUES (?, ?, ?)",
                                [(m, f, t) for (m, f), t in new_types.items()])
             db.execute("COMMIT")
         except BaseException:
-            # the rolled-back series ids must not stay cached
-            for key in created:
+            # ids of series inserted by the rolled-back transaction must not stay cached
+            for key in cached:
                 self._series_ids.pop(key, None)
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        if len(self._series_ids) > 200_000:  # tag orders or churn: start over, it is a cache
+            self._series_ids.clear()
 
     def enforce_retention(self, now: datetime | None = None) -> int:
         """Delete points older than ``raw_retention_days``; returns how many were deleted."""
@@ -250,22 +260,21 @@ class SqliteSink(Sink):
                 found[sid] = tagdict
         return found
 
-    def _select(self, sql: str, ids: Sequence[int], params: Sequence[Any]) -> Iterator[Any]:
-        """Run ``sql`` over ``ids`` in chunks, streaming rows.
+    def _per_series(self, sql: str, ids: Iterable[int], params: Sequence[Any]
+                    ) -> Iterator[tuple[int, list[Any]]]:
+        """Run ``sql`` once per series id, which is bound after ``params``; yields (id, rows).
 
-        ``sql`` uses numbered parameters ``?1..?N`` for ``params`` and ``{ids}`` where the
-        chunk's IN list goes (numbered after ``params``).
+        One series at a time: each query is a range scan of the primary key, and a GROUP BY
+        over one series' rows stays small (grouping many series at once spills into a large
+        temporary B-tree, about twice as slow).
         """
-        for i in range(0, len(ids), _IDS_PER_QUERY):
-            chunk = list(ids[i : i + _IDS_PER_QUERY])
-            base = len(params)
-            marks = ",".join(f"?{base + 1 + j}" for j in range(len(chunk)))
+        for sid in ids:
             with self._lock:
                 try:
-                    rows = self._db.execute(sql.format(ids=marks), [*params, *chunk]).fetchall()
+                    rows = self._db.execute(sql, (*params, sid)).fetchall()
                 except sqlite3.Error as exc:
                     raise _translate(exc, "read", self.path) from exc
-            yield from rows
+            yield sid, rows
 
     def query(self, measurement: str, *, tags: TagFilter | None = None,
               fields: Sequence[str] | None = None, start: datetime | None = None,
@@ -275,15 +284,15 @@ class SqliteSink(Sink):
         lo = to_us(start) if start is not None else -(2**63)
         hi = to_us(end) if end is not None else 2**63 - 1
         out = []
-        sql = ("SELECT series_id, time_us, fields FROM points WHERE series_id IN ({ids}) "
-               "AND time_us >= ?1 AND time_us < ?2")
-        for sid, t, text in self._select(sql, sorted(series), (lo, hi)):
-            values: dict[str, FieldValue] = json.loads(text)
-            if fields is not None:
-                values = {f: values[f] for f in fields if f in values}
-                if not values:
-                    continue
-            out.append(Sample(measurement, dict(series[sid]), values, from_us(t)))
+        sql = "SELECT time_us, fields FROM points WHERE time_us >= ?1 AND time_us < ?2 AND series_id = ?3"
+        for sid, rows in self._per_series(sql, sorted(series), (lo, hi)):
+            for t, text in rows:
+                values: dict[str, FieldValue] = json.loads(text)
+                if fields is not None:
+                    values = {f: values[f] for f in fields if f in values}
+                    if not values:
+                        continue
+                out.append(Sample(measurement, dict(series[sid]), values, from_us(t)))
         return sort_samples(out)
 
     def aggregate(self, measurement: str, field: str, fn: AggregateFn, every: timedelta, *,
@@ -297,28 +306,31 @@ class SqliteSink(Sink):
         series = self._find_series(measurement, tags)
         path = "$." + json.dumps(field, ensure_ascii=False)
         params = (path, lo, hi, buckets.start, width)
-        # numbered parameters: ?1 JSON path, ?2/?3 time range, ?4/?5 bucket origin and width;
-        # {ids} is the series IN list. The index is non-negative: buckets.start <= lo <= time_us.
-        inner = ("SELECT series_id, time_us, json_extract(fields, ?1) AS v FROM points "
-                 "WHERE series_id IN ({ids}) AND time_us >= ?2 AND time_us < ?3")
+        # numbered parameters: ?1 JSON path, ?2/?3 time range, ?4/?5 bucket origin and width,
+        # ?6 the series. The index is non-negative: buckets.start <= lo <= time_us.
+        inner = ("SELECT time_us, json_extract(fields, ?1) AS v FROM points "
+                 "WHERE series_id = ?6 AND time_us >= ?2 AND time_us < ?3")
         index = "(time_us - ?4) / ?5"
         group = {sid: tuple(t.get(k, "") for k in group_by_tags) for sid, t in series.items()}
         # per group and bucket index: the state needed to combine partial results of series
         acc: dict[tuple[str, ...], dict[int, Any]] = {}
         finish: Callable[[Any], Any]
         if fn in ("mean", "sum", "count", "min", "max"):
-            sql = (f"SELECT series_id, {index} AS i, sum(v), count(v), min(v), max(v) "
-                   f"FROM ({inner}) WHERE v IS NOT NULL GROUP BY series_id, i")
-            for sid, i, total, count, low, high in self._select(sql, sorted(series), params):
+            sql = (f"SELECT {index} AS i, sum(v), count(v), min(v), max(v) "
+                   f"FROM ({inner}) WHERE v IS NOT NULL GROUP BY i")
+            for sid, rows in self._per_series(sql, sorted(series), params):
+                if not rows:
+                    continue
                 cells = acc.setdefault(group[sid], {})
-                cell = cells.get(i)
-                if cell is None:
-                    cells[i] = [total, count, low, high]
-                else:
-                    cell[0] += total
-                    cell[1] += count
-                    cell[2] = min(cell[2], low)
-                    cell[3] = max(cell[3], high)
+                for i, total, count, low, high in rows:
+                    cell = cells.get(i)
+                    if cell is None:
+                        cells[i] = [total, count, low, high]
+                    else:
+                        cell[0] += total
+                        cell[1] += count
+                        cell[2] = min(cell[2], low)
+                        cell[3] = max(cell[3], high)
             pick = {"sum": 0, "count": 1, "min": 2, "max": 3}
 
             def finish(cell: Any) -> Any:
@@ -329,19 +341,25 @@ class SqliteSink(Sink):
                 return cell[pick[fn]]
         elif fn == "last":
             # SQLite takes the bare column v from the row holding max(time_us)
-            sql = (f"SELECT series_id, {index} AS i, max(time_us), v "
-                   f"FROM ({inner}) WHERE v IS NOT NULL GROUP BY series_id, i")
-            for sid, i, t, v in self._select(sql, sorted(series), params):
+            sql = f"SELECT {index} AS i, max(time_us), v FROM ({inner}) WHERE v IS NOT NULL GROUP BY i"
+            for sid, rows in self._per_series(sql, sorted(series), params):
+                if not rows:
+                    continue
                 cells = acc.setdefault(group[sid], {})
-                if i not in cells or t > cells[i][0]:
-                    cells[i] = (t, v)
+                for i, t, v in rows:
+                    if i not in cells or t > cells[i][0]:
+                        cells[i] = (t, v)
 
             def finish(cell: Any) -> Any:
                 return None if cell is None else cell[1]
         else:  # p95 needs every value of the bucket
-            sql = f"SELECT series_id, {index} AS i, time_us, v FROM ({inner}) WHERE v IS NOT NULL"
-            for sid, i, t, v in self._select(sql, sorted(series), params):
-                acc.setdefault(group[sid], {}).setdefault(i, []).append((t, v))
+            sql = f"SELECT {index} AS i, time_us, v FROM ({inner}) WHERE v IS NOT NULL"
+            for sid, rows in self._per_series(sql, sorted(series), params):
+                if not rows:
+                    continue
+                cells = acc.setdefault(group[sid], {})
+                for i, t, v in rows:
+                    cells.setdefault(i, []).append((t, v))
 
             def finish(cell: Any) -> Any:
                 return reduce_values(fn, cell or [])
@@ -365,17 +383,23 @@ class SqliteSink(Sink):
         wanted: TagFilter | None = {"device": list(devices)} if devices is not None else None
         series = self._find_series("poll_status", wanted)
         n = len(buckets)
+        origin, step = buckets.start, buckets.step
         counts: dict[str, tuple[list[int], list[int]]] = {}
-        sql = ("SELECT series_id, (time_us - ?4) / ?5 AS i, sum(v), count(v) FROM "
-               "(SELECT series_id, time_us, json_extract(fields, ?1) AS v FROM points "
-               "WHERE series_id IN ({ids}) AND time_us >= ?2 AND time_us < ?3) "
-               "WHERE v IS NOT NULL GROUP BY series_id, i")
-        params = ("$.reachable", start_us, buckets.stop, buckets.start, buckets.step)
-        for sid, i, up, total in self._select(sql, sorted(series), params):
+        # rows counted in Python: cheaper than SQLite's GROUP BY when, as usual, a bucket holds
+        # only one or a few polls (json_extract gives 1/0 for true/false)
+        sql = ("SELECT time_us, json_extract(fields, '$.reachable') FROM points "
+               "WHERE time_us >= ?1 AND time_us < ?2 AND series_id = ?3")
+        for sid, rows in self._per_series(sql, sorted(series), (start_us, buckets.stop)):
             device = series[sid].get("device")
-            if not device:
+            if not device or not rows:
                 continue
-            ups, totals = counts.setdefault(device, ([0] * n, [0] * n))
-            ups[i] += up
-            totals[i] += total
+            pair = counts.get(device)
+            if pair is None:
+                pair = counts[device] = ([0] * n, [0] * n)
+            ups, totals = pair
+            for t, up in rows:
+                if up is not None:
+                    i = (t - origin) // step
+                    ups[i] += up
+                    totals[i] += 1
         return counts

@@ -226,6 +226,9 @@ def test_availability_fractions_none_without_data(sink: Sink) -> None:
     }
     got = sink.availability(at(0), at(10), every=timedelta(minutes=10), devices=["r2", "gone"])
     assert got == {"gone": [(at(0), None)], "r2": [(at(0), 2 / 3)]}
+    # coarse buckets (many polls each): InfluxDB counts on the server instead of fetching polls
+    got = sink.availability(at(0), at(60), every=timedelta(hours=1))
+    assert got == {"r1": [(at(0), 0.8)], "r2": [(at(0), 2 / 3)]}
     assert sink.availability(at(60), at(70)) == {}
 
 
