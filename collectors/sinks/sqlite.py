@@ -299,7 +299,7 @@ class SqliteSink(Sink):
                   group_by_tags: Sequence[str] = (), tags: TagFilter | None = None,
                   start: datetime, end: datetime) -> list[Series]:
         """See ``Sink.aggregate``; sums and counts run in SQL, p95 in Python."""
-        check_aggregate(fn, self._types.get(measurement, field), measurement, field)
+        check_aggregate(fn, self._field_type(measurement, field), measurement, field)
         width = every_us(every)
         lo, hi = to_us(start), to_us(end)
         buckets = bucket_starts(lo, hi, width)
@@ -371,9 +371,25 @@ class SqliteSink(Sink):
                                  [(t, finish(cells.get(i))) for i, t in enumerate(times)]))
         return self._typed(result, measurement, field, fn)
 
+    def _field_type(self, measurement: str, field: str) -> str | None:
+        """The field's type; re-read from the file on a miss (another process may have
+        written it since this one opened the database)."""
+        kind = self._types.get(measurement, field)
+        if kind is None:
+            with self._lock:
+                try:
+                    row = self._db.execute("SELECT type FROM field_types WHERE measurement = ? "
+                                           "AND field = ?", (measurement, field)).fetchone()
+                except sqlite3.Error as exc:
+                    raise _translate(exc, "read", self.path) from exc
+            if row is not None:
+                kind = row[0]
+                self._types.set(measurement, field, kind)
+        return kind
+
     def _typed(self, result: list[Series], measurement: str, field: str, fn: str) -> list[Series]:
         """json_extract turns booleans into 0/1; give ``last`` of a boolean field its type."""
-        if fn == "last" and self._types.get(measurement, field) == "boolean":
+        if fn == "last" and self._field_type(measurement, field) == "boolean":
             for series in result:
                 series.points[:] = [(t, None if v is None else bool(v)) for t, v in series.points]
         return result
