@@ -179,7 +179,7 @@ def fill_sink(snap: Snapshot, days: int, rng: random.Random) -> tuple[Any, dict[
     for link in snap.links:
         for m in range(60):
             batch.append(Sample("probe", {"device": link["b_device"], "source": "nms"},
-                                {"loss_percent": 0.0, "rtt_ms": 3.0 + rng.random() * 5},
+                                {"loss_percent": 0.0, "rtt_avg_ms": 3.0 + rng.random() * 5},
                                 NOW - timedelta(minutes=m)))
             counts["probe"] += 1
         if len(batch) >= 50000:

@@ -14,8 +14,8 @@ Scheduling is APScheduler 3 (``BackgroundScheduler``):
 Jobs are module-level functions referenced by name (the job store persists references, not
 closures); they read the running daemon's ``Runtime`` from ``RUNTIME``. Every job catches its
 own errors: a failing poll or check is logged and the schedule goes on (style.md 2.8). Probes are
-not scheduled: no probe collector exists yet (``probe`` samples are read when someone writes
-them).
+not scheduled here yet (``collectors/probe`` has its own loop, ``nms probe run``); link checks
+read the ``probe`` samples it writes.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ Inputs:
   * ``interface`` samples (``collectors/snmp/samples.py``: tags ``device``, ``ifname``; raw
     counters ``in_octets``/``out_octets``/``in_errors``/``out_errors``/``in_discards``/
     ``out_discards``, ``counter_bits``, ``oper_status``, ``speed_bps``, ``last_change_ticks``);
-  * ``probe`` samples (tags ``device`` = the probed device, ``source``; fields ``loss_percent``,
-    ``rtt_ms``) and ``poll_status`` samples (``Sink.availability``);
+  * ``probe`` samples (``collectors/probe``: tags ``device`` = the probed device, ``kind``...;
+    fields ``loss_percent``, ``rtt_avg_ms``) and ``poll_status`` samples (``Sink.availability``);
   * thresholds (``nms.config.Thresholds``): per-tier utilisation, probe loss and latency SLA,
     availability target; error/discard rates; flap count and window; the windows below.
 
@@ -385,11 +385,12 @@ def probe_stats(snapshot: Snapshot) -> dict[str, dict[str, float]] | None:
         sums: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"loss_percent": [], "rtt_ms": []})
         if targets:
             for s in snapshot.sink.query("probe", tags={"device": targets},
-                                         fields=["loss_percent", "rtt_ms"],
+                                         fields=["loss_percent", "rtt_avg_ms", "rtt_ms"],
                                          start=snapshot.taken - timedelta(seconds=window),
                                          end=snapshot.taken + timedelta(microseconds=1)):
-                for key in ("loss_percent", "rtt_ms"):
-                    value = s.fields.get(key)
+                for key, field_name in (("loss_percent", "loss_percent"), ("rtt_ms", "rtt_avg_ms"),
+                                        ("rtt_ms", "rtt_ms")):
+                    value = s.fields.get(field_name)
                     if isinstance(value, int | float) and not isinstance(value, bool):
                         sums[s.tags.get("device", "")][key].append(float(value))
         return {dev: {k: round(sum(v) / len(v), 3) for k, v in stats.items() if v}

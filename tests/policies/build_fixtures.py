@@ -167,10 +167,10 @@ def probe_samples(loss: dict[str, float] | None = None, rtt: dict[str, float] | 
     out = []
     for target in ("k1-agg", "t1-acc", "t2-acc"):
         for i in range(points):
-            out.append({"measurement": "probe", "tags": {"device": target, "source": "nms"},
+            out.append({"measurement": "probe", "tags": {"device": target, "kind": "device", "method": "icmp"},
                         "time": (TAKEN - timedelta(minutes=5 * i)).isoformat(),
                         "fields": {"loss_percent": (loss or {}).get(target, 0.0),
-                                   "rtt_ms": (rtt or {}).get(target, 4.0)}})
+                                   "rtt_avg_ms": (rtt or {}).get(target, 4.0)}})
     return out
 
 
