@@ -24,7 +24,8 @@ Guarantees:
 
 Layout: one table ``batch(id AUTOINCREMENT, spooled_us, n, bytes, payload)``; ``payload`` is
 zlib-compressed JSON ``[[measurement, tags, fields, time_us], ...]`` of at most ``ROW_SAMPLES``
-samples. ``id`` order is replay order.
+samples. ``id`` order is replay order. A row that cannot be decoded is moved to ``quarantine``
+(and logged) instead of blocking the rows behind it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ ROW_SAMPLES = 1000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batch (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spooled_us INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY,
     spooled_us INTEGER NOT NULL,
     n INTEGER NOT NULL,
     bytes INTEGER NOT NULL,
@@ -223,8 +231,21 @@ class Spool:
                 if row is None:
                     break
                 last = row[0]
+                try:
+                    batch = _decode(row[1])
+                except (zlib.error, ValueError, TypeError) as exc:
+                    # a damaged row (disk error, manual edit) must not block every row behind
+                    # it; it is kept in the quarantine table for a human to look at
+                    log.error("spool %s: batch %d is unreadable (%s); moved to table "
+                              "'quarantine'", self.path, row[0], exc)
+                    self._db.execute("BEGIN IMMEDIATE")
+                    self._db.execute("INSERT OR REPLACE INTO quarantine SELECT * FROM batch "
+                                     "WHERE id = ?", (row[0],))
+                    self._db.execute("DELETE FROM batch WHERE id = ?", (row[0],))
+                    self._db.execute("COMMIT")
+                    continue
                 ids.append(row[0])
-                samples.extend(_decode(row[1]))
+                samples.extend(batch)
         return ids, samples
 
     def remove(self, ids: Sequence[int]) -> None:

@@ -59,6 +59,22 @@ def test_spool_is_fifo_exact_and_survives_reopening(tmp_path: Path) -> None:
     spool.close()
 
 
+def test_damaged_row_is_quarantined_not_blocking(tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    spool = Spool(tmp_path / "spool.db")
+    spool.append(samples(10))
+    spool.append(samples(10, start=10))
+    spool.append(samples(10, start=20))
+    spool._db.execute("UPDATE batch SET payload = x'00ff' WHERE id = 2")
+    ids, batch = spool.peek(100)
+    assert batch == samples(10) + samples(10, start=20)
+    assert "batch 2 is unreadable" in caplog.text
+    assert spool._db.execute("SELECT id FROM quarantine").fetchall() == [(2,)]
+    spool.remove(ids)
+    assert len(spool) == 0
+    spool.close()
+
+
 def test_full_spool_refuses_loudly_and_keeps_what_it_has(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool.db", max_mb=0.3, warn_percent=50)
     spool.append(samples(1000))
