@@ -179,3 +179,24 @@ def test_auto_version_needs_an_influxdb_ping_header(vm_server: VictoriaMetricsSe
     sink = InfluxSink(vm_server.url)
     with pytest.raises(SinkUnavailableError, match="X-Influxdb-Version.*sink.version"):
         sink.write([Sample("probe", {}, {"rtt_ms": 1.0}, T0)])
+
+
+def test_v2_outage_spools_and_replays_through_the_write_api(tmp_path: Path) -> None:
+    """The WriteApi path fails over to the spool like the 1.x path (VictoriaMetrics down, up)."""
+    server = VictoriaMetricsServer(tmp_path / "vm")  # port chosen, nothing listening yet
+    store = InfluxSink(server.url, version="2", token="unused", org="county", bucket="nms",
+                       timeout_s=2, max_retries=0)
+    sink = SpooledSink(store, Spool(tmp_path / "spool.db"), background=False)
+    batch = [Sample("probe", {"device": f"r{n}"}, {"rtt_ms": n + 0.5}, T0) for n in range(50)]
+    try:
+        sink.write(batch)
+        assert sink.spooling and sink.spool_status.queued_samples >= 50
+        server.start()
+        assert sink.replay() >= 50
+        assert not sink.spooling
+        got = {line["metric"]["device"]: line["values"]
+               for line in server.export('{__name__="probe_rtt_ms"}')}
+        assert got == {f"r{n}": [n + 0.5] for n in range(50)}
+    finally:
+        sink.close()
+        server.stop()
