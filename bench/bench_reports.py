@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_reports.py [--devices 5000] [--sample 50] [--skip-influx]
 
 A month of 1-minute polls of 5,000 devices is 216 M ``poll_status`` points (30 days). Writing
-that many points on a 2-core machine takes hours (the SQLite sink stores ~35 k points/s, InfluxDB
-~70 k/s here), so this benchmark does not pretend to. What it does, and what each figure means:
+that many points on a 2-core machine takes over an hour per store (both sinks took ~50 k
+points/s here) and ~10 GB of disk each, so this benchmark does not pretend to. What it does, and what each figure means:
 
 1. **Full scale, no store.** The whole network (5,000 devices in 10 counties and ~500 townships)
    gets a month of events (outages, a county outage cascading to its townships, data gaps,
