@@ -253,7 +253,10 @@ class Spool:
         if not ids:
             return
         with self._lock:
-            self._db.executemany("DELETE FROM batch WHERE id = ?", [(i,) for i in ids])
+            for i in range(0, len(ids), 500):
+                chunk = list(ids[i : i + 500])
+                self._db.execute(f"DELETE FROM batch WHERE id IN ({','.join('?' * len(chunk))})",
+                                 chunk)
 
     def compact(self) -> None:
         """Give the pages of replayed rows back to the file system (after a drain)."""
