@@ -137,7 +137,7 @@ def links() -> Response:
 @permission(Perm.NETWORK_VIEW)
 def topology() -> Response:
     """The map: placed nodes, links and sites (what the topology page draws)."""
-    worst = (queries.alarm_counts(db(), g.scope)["worst_by_device"]
+    worst = (queries.alarm_counts(db(), g.scope, per_device=True)["worst_by_device"]
              if queries.alarms_ready(state().engine) else None)
     return jsonify(queries.topology(db(), g.scope, _states(), worst))
 

@@ -1,7 +1,7 @@
 """Blueprint ``devices`` (/devices): the device list and one page per device.
 
 The list uses the declared ``DeviceFilterSet`` (the API's ``/api/v1/devices`` takes the same
-parameters). A device page shows the inventory record, its planned interfaces and links, and
+parameters) and shows 100 devices a page. A device page shows the inventory record, its planned interfaces and links, and
 charts of traffic, CPU and memory that ``static/js/device.js`` loads from
 ``/api/v1/devices/<name>/metrics`` for the chosen range; without sink data they say so.
 A device outside the user's scope is answered 404, exactly like one that does not exist.
@@ -10,7 +10,7 @@ A device outside the user's scope is answered 404, exactly like one that does no
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from inventory.models import Device
@@ -24,18 +24,30 @@ from web.timeseries import DEFAULT_RANGE, RANGES
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
 
+PAGE_SIZE = 100
+
 
 @bp.route("/")
 @permission(Perm.NETWORK_VIEW)
 def index() -> str:
-    """Devices in scope, filtered."""
+    """Devices in scope, filtered, a page at a time (counted and paged by the database)."""
     filters = DeviceFilterSet(request.args)
-    stmt = filters.apply(db(), select(Device).options(selectinload(Device.site)).order_by(Device.name),
-                         g.scope)
-    states = state().timeseries.reachability()
-    rows = [queries.device_row(d, states) for d in db().scalars(stmt)] if filters.valid else []
-    return render_template("devices/index.html", devices=rows, filters=filters,
-                           roles=list(DeviceRole), zones=list(Zone),
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    stmt = filters.apply(db(), select(Device), g.scope)
+    rows: list[dict[str, object]] = []
+    total = 0
+    if filters.valid:
+        total = db().scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        states = state().timeseries.reachability()
+        page_stmt = (stmt.options(selectinload(Device.site)).order_by(Device.name)
+                     .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+        rows = [queries.device_row(d, states) for d in db().scalars(page_stmt)]
+    return render_template("devices/index.html", devices=rows, filters=filters, total=total,
+                           page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                           query=dict(filters.values), roles=list(DeviceRole), zones=list(Zone),
                            sites=queries.visible_sites(db(), g.scope))
 
 

@@ -11,7 +11,7 @@ import ipaddress
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, case, func, inspect, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from inventory.models import Device, Interface, IpBlock, Link, Site
@@ -51,6 +51,42 @@ def device_row(dev: Device, states: dict[str, bool] | None = None) -> dict[str, 
 def state_name(up: bool | None) -> str:
     """``up``/``down``/``unknown`` from a reachability value."""
     return "unknown" if up is None else ("up" if up else "down")
+
+
+def _link_ends() -> tuple[Any, Any, Any, Any]:
+    """Aliases of the two interfaces and devices of a link (a_if, a_dev, b_if, b_dev)."""
+    return aliased(Interface), aliased(Device), aliased(Interface), aliased(Device)
+
+
+def _link_rows(session: Session, scope: Scope) -> list[Any]:
+    """Planned links with both ends in scope as plain rows, in one query without ORM objects.
+
+    Columns: ``tier``, ``bandwidth_mbps``, ``a_device``, ``a_interface``, ``b_device``,
+    ``b_interface`` (the map needs thousands of them; objects would cost ten times more).
+    """
+    a_if, a_dev, b_if, b_dev = _link_ends()
+    stmt = (select(Link.tier, Link.bandwidth_mbps, a_dev.name.label("a_device"),
+                   a_if.name.label("a_interface"), b_dev.name.label("b_device"),
+                   b_if.name.label("b_interface"))
+            .join(a_if, Link.a_interface_id == a_if.id).join(a_dev, a_if.device_id == a_dev.id)
+            .join(b_if, Link.b_interface_id == b_if.id).join(b_dev, b_if.device_id == b_dev.id)
+            .order_by(Link.id))
+    if scope.site_ids is not None:  # both ends must be visible
+        stmt = stmt.where(a_dev.site_id.in_(scope.site_ids), b_dev.site_id.in_(scope.site_ids))
+    return list(session.execute(stmt))
+
+
+def _link_tiers(session: Session, scope: Scope) -> dict[str, int]:
+    """Number of planned links (both ends in scope) per tier, counted by the database."""
+    a_if, a_dev, b_if, b_dev = _link_ends()
+    stmt = select(Link.tier, func.count()).group_by(Link.tier)
+    if scope.site_ids is not None:
+        stmt = (stmt.join(a_if, Link.a_interface_id == a_if.id)
+                .join(a_dev, a_if.device_id == a_dev.id)
+                .join(b_if, Link.b_interface_id == b_if.id)
+                .join(b_dev, b_if.device_id == b_dev.id)
+                .where(a_dev.site_id.in_(scope.site_ids), b_dev.site_id.in_(scope.site_ids)))
+    return {tier: int(n) for tier, n in session.execute(stmt)}
 
 
 def _links(session: Session, scope: Scope, device_id: int | None = None) -> list[Link]:
@@ -105,12 +141,14 @@ def topology(session: Session, scope: Scope, states: dict[str, bool],
     sites = visible_sites(session, scope)
     by_id = {s.id: s for s in sites}
     pos = site_positions([SiteNode(s.id, s.parent_id, s.code) for s in sites])
-    stmt = select(Device).order_by(Device.name)
+    stmt = select(Device.name, Device.role, Device.vendor, Device.address,
+                  Device.site_id).order_by(Device.name)
     if scope.site_ids is not None:
         stmt = stmt.where(Device.site_id.in_(scope.site_ids))
-    per_site: dict[int, list[Device]] = defaultdict(list)
-    for dev in session.scalars(stmt):
+    per_site: dict[int, list[Any]] = defaultdict(list)
+    for dev in session.execute(stmt):
         per_site[dev.site_id].append(dev)
+    worst = alarms or {}
     nodes = []
     for site_id, devs in per_site.items():
         site = by_id[site_id]
@@ -119,16 +157,16 @@ def topology(session: Session, scope: Scope, states: dict[str, bool],
                           "address": dev.address, "site": site.code, "site_name": site.name,
                           "level": site.level, "x": round(x, 1), "y": round(y, 1),
                           "state": state_name(states.get(dev.name)),
-                          "alarm": (alarms or {}).get(dev.name)})
+                          "alarm": worst.get(dev.name)})
     nodes.sort(key=lambda n: n["id"])
     edges = []
-    for link in _links(session, scope):
-        a, b = link.a_interface.device.name, link.b_interface.device.name
+    for link in _link_rows(session, scope):
+        a, b = link.a_device, link.b_device
         ends = [states.get(a), states.get(b)]
         link_state = ("down" if False in ends else "up" if ends == [True, True] else "unknown")
         edges.append({"source": a, "target": b, "tier": link.tier,
-                      "bandwidth_mbps": link.bandwidth_mbps, "a_interface": link.a_interface.name,
-                      "b_interface": link.b_interface.name, "state": link_state})
+                      "bandwidth_mbps": link.bandwidth_mbps, "a_interface": link.a_interface,
+                      "b_interface": link.b_interface, "state": link_state})
     return {
         "nodes": nodes, "links": edges,
         "sites": [{"code": s.code, "name": s.name, "level": s.level,
@@ -146,7 +184,7 @@ def dashboard(session: Session, scope: Scope, states: dict[str, bool]) -> dict[s
     by_state = Counter(state_name(states.get(r.name)) for r in rows)
     sites = visible_sites(session, scope)
     by_level = Counter(s.level for s in sites)
-    tiers = Counter(link.tier for link in _links(session, scope))
+    tiers = _link_tiers(session, scope)
     return {
         "devices": len(rows),
         "devices_by_role": {r.value: by_role.get(r.value, 0) for r in DeviceRole},
@@ -168,42 +206,65 @@ def alarms_ready(engine: Engine) -> bool:
     return "alarms" in inspect(engine).get_table_names()
 
 
+def _severity_rank() -> Any:
+    """SQL expression: 0 for critical ... 4 for info (unknown severities last)."""
+    from nms.alarms import Alarm
+
+    return case({sev.value: sev.rank for sev in Severity}, value=Alarm.severity,
+                else_=len(Severity))
+
+
+def _in_scope(stmt: Any, scope: Scope) -> Any:
+    """Alarms of the devices the scope allows (alarms name their device by name)."""
+    from nms.alarms import Alarm
+
+    if scope.site_ids is not None:
+        visible = select(Device.name).where(Device.site_id.in_(scope.site_ids))
+        stmt = stmt.where(Alarm.device.in_(visible))
+    return stmt
+
+
 def open_alarms(session: Session, scope: Scope, *, device: str | None = None,
                 limit: int = 10) -> list[Any]:
     """Open (raised or acknowledged) alarms in scope, most severe then newest first.
 
-    Alarms name their device by name; a scoped user sees only those of visible devices.
+    Alarms name their device by name; a scoped user sees only those of visible devices. The
+    database sorts and limits, so a storm of alarms costs ``limit`` rows.
     """
     from nms.alarms import OPEN_STATES, Alarm
 
-    stmt = select(Alarm).where(Alarm.state.in_(OPEN_STATES))
+    stmt = _in_scope(select(Alarm).where(Alarm.state.in_(OPEN_STATES)), scope)
     if device is not None:
         stmt = stmt.where(Alarm.device == device)
-    if scope.site_ids is not None:
-        visible = select(Device.name).where(Device.site_id.in_(scope.site_ids))
-        stmt = stmt.where(Alarm.device.in_(visible))
-    rank = {sev.value: sev.rank for sev in Severity}
-    rows = list(session.scalars(stmt.order_by(Alarm.raised_at.desc()).limit(max(limit * 20, 200))))
-    rows.sort(key=lambda a: (rank.get(a.severity, 9), -a.raised_at.timestamp()))
-    return rows[:limit]
+    stmt = stmt.order_by(_severity_rank(), Alarm.raised_at.desc(), Alarm.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
 
 
-def alarm_counts(session: Session, scope: Scope) -> dict[str, Any]:
-    """Open alarms per severity and per device (for the dashboard and the map)."""
+def alarm_counts(session: Session, scope: Scope, *, per_device: bool = False) -> dict[str, Any]:
+    """Open, unsuppressed alarms per severity (and the worst per device, for the map).
+
+    Args:
+        session: database session.
+        scope: the caller's region scope.
+        per_device: also compute ``worst_by_device`` (device name -> severity).
+
+    Returns:
+        ``{"by_severity": {severity: n}, "total": n, "worst_by_device": {...}}`` (the last
+        empty unless ``per_device``). Counted by the database with GROUP BY.
+    """
     from nms.alarms import OPEN_STATES, Alarm
 
-    stmt = select(Alarm.device, Alarm.severity).where(Alarm.state.in_(OPEN_STATES),
-                                                       Alarm.suppressed.is_(False))
-    if scope.site_ids is not None:
-        visible = select(Device.name).where(Device.site_id.in_(scope.site_ids))
-        stmt = stmt.where(Alarm.device.in_(visible))
-    by_severity: Counter[str] = Counter()
+    base = (Alarm.state.in_(OPEN_STATES), Alarm.suppressed.is_(False))
+    stmt = _in_scope(select(Alarm.severity, func.count()).where(*base)
+                     .group_by(Alarm.severity), scope)
+    by_severity = {sev: int(n) for sev, n in session.execute(stmt)}
     worst: dict[str, str] = {}
-    rank = {sev.value: sev.rank for sev in Severity}
-    for device, severity in session.execute(stmt):
-        by_severity[severity] += 1
-        if device not in worst or rank.get(severity, 9) < rank.get(worst[device], 9):
-            worst[device] = severity
+    if per_device:
+        names = {sev.rank: sev.value for sev in Severity}
+        rank = _severity_rank()
+        stmt = _in_scope(select(Alarm.device, func.min(rank)).where(*base)
+                         .group_by(Alarm.device), scope)
+        worst = {device: names[r] for device, r in session.execute(stmt) if r in names}
     return {"by_severity": {sev.value: by_severity.get(sev.value, 0) for sev in Severity},
             "total": sum(by_severity.values()), "worst_by_device": worst}
 

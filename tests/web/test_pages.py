@@ -133,6 +133,24 @@ def test_device_list_filters(as_user) -> None:
     assert "无效的取值" in c.get("/devices/?zone=moon").text
 
 
+def test_device_list_is_paged_by_the_database(as_user, tmp_path: Path) -> None:
+    import yaml
+
+    rows = [{"name": f"extra-{i:03d}", "address": f"127.78.{i // 200}.{i % 200 + 1}",
+             "role": "switch", "vendor": "ruijie", "platform": "ruijie_os", "site": "town-a1",
+             "zone": "extranet"} for i in range(150)]
+    admin = as_user("admin")
+    resp = admin.post("/api/v1/inventory/import", data=yaml.safe_dump({"devices": rows}),
+                      headers={"X-CSRF-Token": csrf_of(admin)})
+    assert resp.status_code == 200, resp.json
+    first = admin.get("/devices/").text
+    assert 'data-total="158"' in first and len(re.findall(r'href="/devices/\w', first)) == 100
+    assert 'rel="next"' in first and "第 1 / 2 页" in first
+    second = admin.get("/devices/?page=2&q=extra").text
+    assert 'data-total="150"' in second and "extra-149" in second and "extra-000" not in second
+    assert 'href="/devices/?page=1&amp;q=extra"' in second
+
+
 def test_device_page(as_user) -> None:
     c = as_user("engineer")
     page = c.get("/devices/ca-r1").text
