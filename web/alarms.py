@@ -108,7 +108,7 @@ def _board_i18n() -> dict[str, Any]:
         "state": {s.value: label(s) for s in AlarmState},
         "ack": gettext("Acknowledge"), "clear": gettext("Clear"),
         "suppressed": gettext("suppressed"), "empty": gettext("No alarms match."),
-        "total": gettext("%(n)s alarms"), "error": gettext("Refresh failed; retrying."),
+        "total": gettext("Alarms: %(n)s"), "error": gettext("Refresh failed; retrying."),
     }
 
 

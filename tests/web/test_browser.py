@@ -1,8 +1,9 @@
 """The console in a real browser: Debian's headless chromium driven through chromedriver.
 
 Starts the real application with werkzeug on a free 127.0.0.1 port, signs in through the form,
-waits for the ECharts topology map to draw the inventory's devices, clicks a device on the map,
-sees its charts, switches the language to English and back. Screenshots go to
+waits for the ECharts topology map to draw the inventory's devices, acknowledges an alarm on the
+alarm board (and sees the live refresh redraw it), clicks a device on the map, sees its charts,
+switches the language to English and back. Screenshots go to
 ``test-artifacts/screenshots/``. The browser's console must stay free of errors, so a CSP
 violation (an inline script, a blocked resource) fails the test.
 """
@@ -143,6 +144,27 @@ def test_console_in_chromium(app: Flask, live_server: str, browser: Any) -> None
     assert "8" in d.find_element(By.ID, "topology-summary").text
     _shot(d, "02-topology-zh")
 
+    # the alarm board: tb2-sw1's alarm is raised; acknowledge it with the row's button
+    d.get(live_server + "/alarms/")
+    row = _wait(d, lambda d: d.find_element(By.CSS_SELECTOR, "#alarm-board tr[data-id]"))
+    assert "tb2-sw1" in row.text and "告警中" in row.text
+    # live refresh redraws the rows from /api/v1/alarms (the same alarm, still raised)
+    d.execute_script("window.nmsAlarms.refresh()")
+    _wait(d, lambda d: d.find_element(By.ID, "alarm-board").get_attribute("data-refreshed") == "1")
+    _shot(d, "02b-alarm-board-zh")
+    d.find_element(By.CSS_SELECTOR, '#alarm-board tr[data-id] button[data-action="ack"]').click()
+    _wait(d, lambda d: "已确认" in d.find_element(By.CSS_SELECTOR, "#alarm-board tr[data-id]").text)
+    assert "(engineer)" in d.find_element(By.CSS_SELECTOR, "#alarm-board tr[data-id] td.state").text
+    assert "已确认" in d.find_element(By.CSS_SELECTOR, "p.flash.ok").text
+    assert not d.find_elements(By.CSS_SELECTOR, '#alarm-board button[data-action="ack"]')
+    _shot(d, "02c-alarm-acknowledged-zh")
+    d.find_element(By.CSS_SELECTOR, "#alarm-board tr[data-id] td a").click()  # its history
+    _wait(d, lambda d: d.find_element(By.ID, "alarm-history"))
+    assert "engineer" in d.find_element(By.ID, "alarm-history").text
+    d.get(live_server + "/topology/")
+    _wait(d, lambda d: d.find_element(By.ID, "topology").get_attribute("data-rendered") == "1")
+    topo = d.find_element(By.ID, "topology")
+
     # zoom buttons work, then click ca-r1 on the map to open its page
     d.find_element(By.ID, "zoom-in").click()
     d.find_element(By.ID, "zoom-reset").click()
@@ -176,6 +198,9 @@ def test_console_in_chromium(app: Flask, live_server: str, browser: Any) -> None
     d.get(live_server + "/topology/")
     _wait(d, lambda d: d.find_element(By.ID, "topology").get_attribute("data-rendered") == "1")
     _shot(d, "05-topology-en")
+    d.get(live_server + "/alarms/?state=all")
+    assert "Acknowledged" in d.find_element(By.CSS_SELECTOR, "#alarm-board tr[data-id]").text
+    _shot(d, "05b-alarms-en")
     d.find_element(By.ID, "lang-zh_CN").click()
     _wait(d, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
     assert "网络拓扑" in d.page_source
