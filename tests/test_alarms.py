@@ -84,6 +84,7 @@ def test_ack_and_manual_clear_record_who_and_when(engine) -> None:  # type: igno
     aid = c.alarm["id"]
     ack = m.acknowledge(aid, "zhangsan", "on it", now=T0 + timedelta(minutes=1))
     assert ack.alarm["state"] == "acknowledged" and ack.alarm["acknowledged_by"] == "zhangsan"
+    m.comment(aid, "lisi", "optic ordered", now=T0 + timedelta(minutes=2))
     cleared = m.clear(aid, "lisi", "fixed the optic", now=T0 + timedelta(minutes=9))
     assert cleared.alarm["cleared_by"] == "lisi"
     with pytest.raises(AlarmError):
@@ -92,7 +93,7 @@ def test_ack_and_manual_clear_record_who_and_when(engine) -> None:  # type: igno
         m.clear(9999, "x")
     history = m.history(aid)
     assert [(e["action"], e["user"]) for e in history] == [
-        ("raised", None), ("acknowledged", "zhangsan"), ("cleared", "lisi")]
+        ("raised", None), ("acknowledged", "zhangsan"), ("commented", "lisi"), ("cleared", "lisi")]
     assert history[1]["note"] == "on it"
 
 
