@@ -9,7 +9,7 @@ failed request leaves nothing half-written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
@@ -31,6 +31,8 @@ class WebState:
     sessions: sessionmaker[Session]
     timeseries: TimeSeries
     audit_cache: AuditCache = field(default_factory=AuditCache)
+    #: (monotonic time, findings) of the last IP-plan check run (``queries.ip_plan_violations``)
+    ipplan_findings: tuple[float, list[Any]] | None = None
 
 
 def state() -> WebState:

@@ -8,6 +8,7 @@ Results are plain dicts and lists (JSON-ready); templates and ``jsonify`` use th
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -418,6 +419,8 @@ def alarm_event_row(event: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 _ATTENTION = ("FAIL", "ERROR", "NEEDS_REVIEW")
+#: seconds one IP-plan check run is reused (the pack takes seconds over thousands of devices)
+IPPLAN_CACHE_S = 60.0
 
 
 def _subject_networks(subject: str) -> list[IPNetwork]:
@@ -438,7 +441,8 @@ def ip_plan_violations(session: Session, engine: Engine, config: Any, scope: Sco
 
     The checks read every device's latest ``addresses`` state (``nms.state``) against the plan,
     so this is what ``nms policy run --pack ip_plan`` reports, limited to the caller's scope:
-    device findings of visible devices, block findings of visible blocks.
+    device findings of visible devices, block findings of visible blocks. One run serves every
+    request for ``IPPLAN_CACHE_S`` seconds (the pack takes seconds over thousands of devices).
 
     Args:
         session: database session (for the scope's device names).
@@ -454,10 +458,16 @@ def ip_plan_violations(session: Session, engine: Engine, config: Any, scope: Sco
     """
     from policies.engine import all_checks, finding_dict, run_checks
     from policies.snapshot import build_snapshot
+    from web.context import state
 
-    snapshot = build_snapshot(engine, config, open_sink=False)
-    checks = [c for c in all_checks() if c.pack == "ip_plan"]
-    findings = run_checks(checks, snapshot)
+    st = state()
+    cached = st.ipplan_findings
+    if cached is not None and time.monotonic() - cached[0] < IPPLAN_CACHE_S:
+        findings = cached[1]
+    else:  # the whole network's run, shared by every scope for a minute
+        snapshot = build_snapshot(engine, config, open_sink=False)
+        findings = run_checks([c for c in all_checks() if c.pack == "ip_plan"], snapshot)
+        st.ipplan_findings = (time.monotonic(), findings)
     names = select(Device.name)
     if scope.site_ids is not None:
         names = names.where(Device.site_id.in_(scope.site_ids))
