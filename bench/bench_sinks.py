@@ -47,8 +47,8 @@ from tests.support.tsdb import InfluxServer  # noqa: E402
 DEVICES = 500
 INTERFACES = 20
 ROUND = DEVICES * INTERFACES  # samples per polling round
-TRIALS = 3
-ROUNDS_PER_TRIAL = 6
+TRIALS = 5
+ROUNDS_PER_TRIAL = 3
 DAYS = 30
 STEP = timedelta(minutes=5)
 
@@ -107,11 +107,13 @@ def bench_ingest(server: InfluxServer, tmp: Path) -> dict[str, float]:
     raw.write(warm)
     ours_rates, raw_rates = [], []
     r = 1
-    for _ in range(TRIALS):
-        rounds = [interface_round(r + k, t0) for k in range(ROUNDS_PER_TRIAL)]
-        raw_rates.append(rate(raw.write, rounds))
-        rounds = [interface_round(r + k, t0) for k in range(ROUNDS_PER_TRIAL)]
-        ours_rates.append(rate(sink.write, rounds))
+    for trial in range(TRIALS):
+        # each trial writes the same new rounds both ways, alternating who goes first, so that
+        # a busy neighbour on the machine hits both sides alike
+        order = [("raw", raw.write), ("ours", sink.write)]
+        for name, write in order if trial % 2 == 0 else order[::-1]:
+            rounds = [interface_round(r + k, t0) for k in range(ROUNDS_PER_TRIAL)]
+            (raw_rates if name == "raw" else ours_rates).append(rate(write, rounds))
         r += ROUNDS_PER_TRIAL
     assert isinstance(sink, SpooledSink) and not sink.spooling
     sink.close()
@@ -129,6 +131,8 @@ def bench_ingest(server: InfluxServer, tmp: Path) -> dict[str, float]:
     lite.close()
     return {
         "influx_ours": statistics.median(ours_rates), "influx_raw": statistics.median(raw_rates),
+        "pair_ratio": statistics.median(o / w for o, w in zip(ours_rates, raw_rates, strict=True)),
+        "best_ratio": max(ours_rates) / max(raw_rates),
         "ours_trials": ours_rates, "raw_trials": raw_rates,  # type: ignore[dict-item]
         "sqlite": sqlite_rate, "sqlite_small": sqlite_small,
     }
@@ -273,7 +277,7 @@ def main() -> None:
             print(f"nms sink benchmark -- influxd {influx_version} at {server.url} (pid "
                   f"{server.pid}), {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
             print("\n1. Sustained ingest, interface samples (500 devices x 20 ifs, 4 fields), "
-                  f"median of {TRIALS} interleaved trials of {ROUNDS_PER_TRIAL * ROUND} points")
+                  f"median of {TRIALS} interleaved trials of {ROUNDS_PER_TRIAL * ROUND:,} points")
             ing = bench_ingest(server, tmp)
             ratio = ing["influx_ours"] / ing["influx_raw"]
             print(f"   InfluxDB 1.x, nms open_sink (spool+InfluxSink, Point, 10k/write): "
@@ -282,8 +286,9 @@ def main() -> None:
             print(f"   InfluxDB 1.x, raw line protocol via http.client (5000/POST):    "
                   f"{ing['influx_raw']:>9,.0f} points/s  trials "
                   f"{', '.join(f'{x:,.0f}' for x in ing['raw_trials'])}")  # type: ignore[attr-defined]
-            print(f"   ratio nms / raw: {ratio:.2f}x  (goal >= 0.90x: "
-                  f"{'met' if ratio >= 0.9 else 'NOT met'})")
+            print(f"   ratio nms / raw: {ratio:.2f}x of medians, {ing['pair_ratio']:.2f}x median "
+                  f"of per-trial ratios, {ing['best_ratio']:.2f}x of best trials  (goal >= 0.90x: "
+                  f"{'met' if min(ratio, ing['pair_ratio']) >= 0.9 else 'NOT met'})")
             print(f"   SQLite, nms open_sink (spool+SqliteSink, 10k/write):              "
                   f"{ing['sqlite']:>9,.0f} points/s")
             print(f"   SQLite, one device's poll per write (20 samples/write):           "
