@@ -154,3 +154,80 @@ def test_decoder_table_and_unknown_oids() -> None:
     ev = decode_trap([("1.3.6.1.6.3.1.1.4.1.0", "1.3.6.1.6.3.1.1.5.3"),
                       ("1.3.6.1.2.1.2.2.1.2.7", "eth1")], "r1")
     assert ev is not None and ev.subject == "eth1" and not ev.clears
+
+
+# Vendor notification OIDs as defined in the published MIB modules (NOTIFICATION-TYPE descriptor
+# -> OID), read from lextudio/mibs.pysnmp.com's compiled HUAWEI-BASE-TRAP-MIB,
+# HUAWEI-ENTITY-TRAP-MIB and HH3C-ENTITY-EXT-MIB. A decoder whose OID and name disagree with
+# this table decodes the wrong event (the H3C entries once mapped 0.1 -- the temperature
+# notification -- to CPU, and 0.3 -- voltage -- to memory).
+VENDOR_MIB_OIDS = {
+    # HUAWEI-BASE-TRAP-MIB: hwBaseTrapMIB 1.3.6.1.4.1.2011.5.25.129, hwBaseTraps .2
+    "hwEntityRemove": "1.3.6.1.4.1.2011.5.25.129.2.1.1",
+    "hwEntityInsert": "1.3.6.1.4.1.2011.5.25.129.2.1.2",
+    "hwTempRisingAlarm": "1.3.6.1.4.1.2011.5.25.129.2.2.1",
+    "hwTempRisingResume": "1.3.6.1.4.1.2011.5.25.129.2.2.2",
+    "hwCPUUtilizationRisingAlarm": "1.3.6.1.4.1.2011.5.25.129.2.4.1",
+    # HUAWEI-ENTITY-TRAP-MIB: hwEntityTrapMIB 1.3.6.1.4.1.2011.5.25.219, hwEntityTraps .2
+    "hwBoardRemove": "1.3.6.1.4.1.2011.5.25.219.2.2.1",
+    "hwBoardInsert": "1.3.6.1.4.1.2011.5.25.219.2.2.2",
+    "hwPowerRemove": "1.3.6.1.4.1.2011.5.25.219.2.5.1",
+    "hwPowerInsert": "1.3.6.1.4.1.2011.5.25.219.2.5.2",
+    "hwCPUUtilizationRising": "1.3.6.1.4.1.2011.5.25.219.2.14.1",
+    "hwMemUtilizationRising": "1.3.6.1.4.1.2011.5.25.219.2.15.1",
+    "hwMemUtilizationResume": "1.3.6.1.4.1.2011.5.25.219.2.15.2",
+    # HH3C-ENTITY-EXT-MIB: hh3cEntityExtend 1.3.6.1.4.1.25506.2.6, hh3cEntityExtTrapsPrefix .2.0
+    "hh3cEntityExtTemperatureThresholdNotification": "1.3.6.1.4.1.25506.2.6.2.0.1",
+    "hh3cEntityExtCpuUsageThresholdNotfication": "1.3.6.1.4.1.25506.2.6.2.0.4",
+    "hh3cEntityExtMemUsageThresholdNotification": "1.3.6.1.4.1.25506.2.6.2.0.5",
+    "hh3cEntityExtTemperatureNormal": "1.3.6.1.4.1.25506.2.6.2.0.22",
+    "hh3cEntityExtCpuUsageThresholdRecover": "1.3.6.1.4.1.25506.2.6.2.0.25",
+    "hh3cEntityExtMemUsageThresholdRecover": "1.3.6.1.4.1.25506.2.6.2.0.26",
+}
+# hwCPUUtilizationResume has the same name in both Huawei MIBs (.129.2.4.2 and .219.2.14.2).
+HW_CPU_RESUME = {"1.3.6.1.4.1.2011.5.25.129.2.4.2", "1.3.6.1.4.1.2011.5.25.219.2.14.2"}
+
+
+def test_vendor_decoders_match_the_mibs() -> None:
+    vendor = {oid: spec for oid, spec in decoders().items()
+              if oid.startswith(("1.3.6.1.4.1.2011.", "1.3.6.1.4.1.25506."))}
+    for oid, spec in vendor.items():
+        if spec["name"] == "hwCPUUtilizationResume":
+            assert oid in HW_CPU_RESUME
+        else:
+            assert VENDOR_MIB_OIDS.get(spec["name"]) == oid, (spec["name"], oid)
+    # every raise has a clear of the same alarm key
+    raises = {s["check_id"] for s in vendor.values() if s["action"] == "raise"}
+    clears = {s["check_id"] for s in vendor.values() if s["action"] == "clear"}
+    assert raises == clears
+
+
+def test_huawei_base_trap_mib_cpu_alarm_and_entity_mib_resume_share_a_key(
+        receiver: TrapReceiver, manager: AlarmManager) -> None:
+    name = "1.3.6.1.2.1.47.1.1.1.1.7.16842753"  # entPhysicalName.<index>, as both MIBs send it
+    snmptrap(receiver, "", "1.3.6.1.4.1.2011.5.25.129.2.4.1",
+             "1.3.6.1.4.1.2011.5.25.129.1.1", "i", "4", name, "s", "SRU Board 1")
+    assert wait(lambda: len(manager.list(state="open")) == 1), receiver.counters()
+    (alarm,) = manager.list(state="open")
+    assert (alarm["check_id"], alarm["subject"]) == ("TRAP-HW-CPU", "SRU Board 1")
+    assert alarm["details"]["trap"] == "hwCPUUtilizationRisingAlarm"
+    snmptrap(receiver, "", "1.3.6.1.4.1.2011.5.25.219.2.14.2", name, "s", "SRU Board 1")
+    assert wait(lambda: manager.list(state="open") == [])
+
+
+def test_h3c_cpu_threshold_notification_and_recover(receiver: TrapReceiver,
+                                                    manager: AlarmManager) -> None:
+    # hh3cEntityExtPhysicalIndex.<i>, hh3cEntityExtCpuUsage.<i>, hh3cEntityExtCpuUsageThreshold.<i>
+    index = "1.3.6.1.4.1.25506.2.6.1.1.1.1.1.212"
+    usage = ["1.3.6.1.4.1.25506.2.6.1.1.1.1.6.212", "i", "93",
+             "1.3.6.1.4.1.25506.2.6.1.1.1.1.7.212", "i", "80"]
+    snmptrap(receiver, "", "1.3.6.1.4.1.25506.2.6.2.0.4", index, "i", "212", *usage)
+    assert wait(lambda: len(manager.list(state="open")) == 1), receiver.counters()
+    (alarm,) = manager.list(state="open")
+    assert (alarm["check_id"], alarm["subject"]) == ("TRAP-H3C-CPU", "entity 212")
+    # the temperature notification (0.1) is not a CPU alarm
+    snmptrap(receiver, "", "1.3.6.1.4.1.25506.2.6.2.0.1", index, "i", "212")
+    assert wait(lambda: len(manager.list(state="open")) == 2)
+    assert {a["check_id"] for a in manager.list(state="open")} == {"TRAP-H3C-CPU", "TRAP-H3C-TEMP"}
+    snmptrap(receiver, "", "1.3.6.1.4.1.25506.2.6.2.0.25", index, "i", "212", *usage)
+    assert wait(lambda: [a["check_id"] for a in manager.list(state="open")] == ["TRAP-H3C-TEMP"])
