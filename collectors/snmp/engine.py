@@ -23,6 +23,7 @@ library's exceptions into the ``nms.errors`` family at this boundary.
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -88,7 +89,10 @@ class WalkGuard:
 
         Raises:
             ProtocolError: non-increasing OID, too many rows or an oversized value.
+            asyncio.CancelledError: the task was cancelled (time budget) -- see below.
         """
+        if self.rows % 64 == 0:
+            raise_if_cancelling()
         current = oid_tuple(oid)
         if current <= self.last:
             raise ProtocolError(
@@ -104,10 +108,26 @@ class WalkGuard:
         check_value_size(oid, value, self.options.max_value_bytes)
 
 
+def raise_if_cancelling() -> None:
+    """Re-raise a pending cancellation that ``asyncio.wait_for`` swallowed.
+
+    On Python 3.11, ``wait_for`` returns the result instead of raising when the awaited reply
+    and the cancellation arrive together; against a fast agent that is nearly always, so an
+    ``asyncio.timeout`` budget around a long walk would never fire. Walk loops call this.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def check_value_size(oid: str, value: Value, limit: int) -> None:
     """Raise ProtocolError when a string value is larger than ``limit`` bytes."""
     if isinstance(value, bytes | str) and len(value) > limit:
         raise ProtocolError(f"value of {oid} is {len(value)} bytes (limit {limit})")
+
+
+class UndecodableReplyError(ProtocolError):
+    """A reply that could not be decoded (truncated, garbled or too big for the engine)."""
 
 
 def smaller_repetitions(reps: int) -> int | None:

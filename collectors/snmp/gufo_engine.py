@@ -34,9 +34,11 @@ from gufo.snmp.aio.client import SnmpSession as _GufoSession
 from collectors.snmp.engine import (
     SessionOptions,
     SnmpSession,
+    UndecodableReplyError,
     Value,
     VarBind,
     WalkGuard,
+    raise_if_cancelling,
     smaller_repetitions,
 )
 from nms.config import SnmpAuth
@@ -81,7 +83,8 @@ def translate(exc: BaseException, where: str) -> DeviceError:
     if isinstance(exc, OSError):
         return DeviceUnreachableError(f"{exc.strerror or exc} ({where})")
     if isinstance(exc, SnmpError | ValueError | UnicodeError | OverflowError):
-        return ProtocolError(f"bad SNMP reply ({where}): {type(exc).__name__} {exc}".strip())
+        return UndecodableReplyError(f"bad SNMP reply ({where}): {type(exc).__name__} {exc}"
+                                     .strip())
     return ProtocolError(f"SNMP failure ({where}): {type(exc).__name__}: {exc}")
 
 
@@ -118,6 +121,7 @@ class GufoSession(SnmpSession):
     async def _retry(self, call: Callable[[], Awaitable[T]], where: str) -> T:
         attempts = self.options.retries + 1
         for attempt in range(attempts):
+            raise_if_cancelling()
             self.requests += 1
             try:
                 return await call()
@@ -168,7 +172,7 @@ class GufoSession(SnmpSession):
             rows: list[VarBind] = []
             try:
                 return await self._walk_once(oid, reps, rows)
-            except DeviceTimeoutError:
+            except (DeviceTimeoutError, UndecodableReplyError):
                 smaller = smaller_repetitions(reps) if self._version is not SnmpVersion.v1 else None
                 if smaller is None or not rows:
                     raise

@@ -12,6 +12,8 @@ hostile agents the same way. Values are converted to the engine contract's plain
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,9 +38,11 @@ from pysnmp.proto import errind, rfc1902, rfc1905
 from collectors.snmp.engine import (
     SessionOptions,
     SnmpSession,
+    UndecodableReplyError,
     Value,
     VarBind,
     WalkGuard,
+    raise_if_cancelling,
     smaller_repetitions,
 )
 from nms.config import SnmpAuth
@@ -62,20 +66,28 @@ _AUTH_ERRORS = (errind.AuthenticationError, errind.AuthenticationFailure, errind
                 errind.WrongDigest, errind.UnsupportedSecurityLevel, errind.NotInTimeWindow,
                 errind.DecryptionError, errind.UnknownSecurityName, errind.UnknownEngineID)
 
-_ENGINE: SnmpEngine | None = None
+_ENGINES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SnmpEngine] = (
+    weakref.WeakKeyDictionary())
 
 
 def shared_engine() -> SnmpEngine:
-    """The process-wide pysnmp SnmpEngine (creating one is expensive)."""
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = SnmpEngine()
-    return _ENGINE
+    """The pysnmp SnmpEngine of the running event loop (creating one is expensive).
+
+    pysnmp binds its transport dispatcher to the loop it first runs in, so an engine is shared
+    by everything in one loop (the poller has one) but never across loops.
+    """
+    loop = asyncio.get_running_loop()
+    engine = _ENGINES.get(loop)
+    if engine is None:
+        engine = _ENGINES[loop] = SnmpEngine()
+    return engine
 
 
 def plain(value: Any) -> Value | None:
     """pysnmp/pyasn1 value -> engine contract type; None for the v2 exception values."""
     if isinstance(value, _END):
+        return None
+    if isinstance(value, univ.Null):  # before OctetString: pyasn1's Null subclasses it
         return None
     if isinstance(value, rfc1902.IpAddress):
         return ".".join(str(b) for b in bytes(value.asOctets()))
@@ -85,8 +97,6 @@ def plain(value: Any) -> Value | None:
         return ".".join(str(x) for x in value.asTuple())
     if isinstance(value, univ.Integer):  # Integer32, Counter32/64, Gauge32, TimeTicks, Unsigned32
         return int(value)
-    if isinstance(value, univ.Null):
-        return None
     raise ProtocolError(f"unexpected SNMP value type {type(value).__name__}")
 
 
@@ -108,7 +118,7 @@ class PysnmpSession(SnmpSession):
 
     def __init__(self, options: SessionOptions, auth: SnmpAuth) -> None:
         super().__init__(options, auth)
-        self._engine = shared_engine()
+        self._engine: SnmpEngine | None = None
         self._target: UdpTransportTarget | None = None
         self._ctx = ContextData(contextName=auth.context or "")
         a = auth
@@ -125,6 +135,7 @@ class PysnmpSession(SnmpSession):
     async def open(self) -> None:
         """Resolve the transport target."""
         o = self.options
+        self._engine = shared_engine()
         try:
             self._target = await UdpTransportTarget.create(
                 (o.address, o.port), timeout=o.timeout_s, retries=o.retries)
@@ -137,14 +148,16 @@ class PysnmpSession(SnmpSession):
         return self._target
 
     async def _call(self, fn: Any, *args: Any, where: str) -> tuple[Any, ...]:
+        raise_if_cancelling()
         self.requests += 1
         try:
-            ind, status, index, vbs = await fn(self._engine, self._auth, self._t(), self._ctx, *args,
-                                               lookupMib=False)
+            ind, status, index, vbs = await fn(self._engine, self._auth, self._t(), self._ctx,
+                                               *args, lookupMib=False)
         except DeviceError:
             raise
         except (PySnmpError, PyAsn1Error, ValueError, TypeError, KeyError, IndexError) as exc:
-            raise ProtocolError(f"bad SNMP reply ({where}): {type(exc).__name__}: {exc}") from exc
+            raise UndecodableReplyError(f"bad SNMP reply ({where}): {type(exc).__name__}: {exc}"
+                                        ) from exc
         except OSError as exc:
             raise DeviceUnreachableError(f"{exc} ({where})") from exc
         if ind:
@@ -193,7 +206,7 @@ class PysnmpSession(SnmpSession):
                     status, _i, vbs = await self._call(bulk_cmd, 0, reps,
                                                        ObjectType(ObjectIdentity(cursor)),
                                                        where=where)
-                except DeviceTimeoutError:
+                except (DeviceTimeoutError, UndecodableReplyError):
                     # the agent answered before: retry this step with fewer repetitions
                     smaller = smaller_repetitions(reps)
                     if smaller is None or not rows:

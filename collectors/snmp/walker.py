@@ -22,6 +22,8 @@ from collectors.snmp.profile import Column, Plan
 from nms.errors import DeviceAuthError, DeviceTimeoutError, DeviceUnreachableError, ProtocolError
 
 Decoded = str | int | float | None
+#: Tables in a row that may fail (unanswered or garbled) before a poll skips the rest.
+MAX_FAILED_TABLES = 3
 
 
 @dataclass
@@ -130,7 +132,11 @@ async def fetch(session: SnmpSession, plan: Plan, *, max_repetitions: int | None
     scalars = [c for c in plan.scalars if not skip_scalars or c.oid not in skip_scalars]
     if scalars:
         await fetch_scalars(session, scalars, out)
+    failed = 0  # consecutive tables that failed
     for root, cols in plan.walks:
+        if failed >= MAX_FAILED_TABLES:
+            out.problems.append(f"{failed} tables in a row failed: remaining walks skipped")
+            break
         t0 = time.perf_counter()
         try:
             rows = await session.walk(root, max_repetitions)
@@ -139,13 +145,16 @@ async def fetch(session: SnmpSession, plan: Plan, *, max_repetitions: int | None
             # must not cost the whole poll: if the agent still answers a GET, note and go on.
             if not await _alive(session):
                 raise
+            failed += 1
             out.problems.append(f"{exc}; the agent answers other requests, table skipped")
             continue
         except (DeviceAuthError, DeviceUnreachableError):
             raise
         except ProtocolError as exc:
-            out.problems.append(str(exc))
+            failed += 1
+            out.problems.append(f"{exc}; table skipped")
             continue
+        failed = 0
         out.timings[root] = time.perf_counter() - t0
         _distribute(root, cols, rows, out)
     return out
