@@ -11,8 +11,8 @@ How, per server generation (detected from ``/ping``'s ``X-Influxdb-Version`` hea
   ``LineRenderer`` has it render each series' measurement and tags once) after
   ``nms.sink.check_sample`` -- ``Point`` silently skips NaN/None fields, so it never sees them;
   rendering the next request overlaps with posting the last one;
-* 1.x: ``POST /write?db=&rp=&precision=u`` in batches of ``batch_size`` lines (and at most
-  ``MAX_BODY_BYTES``); reads ``POST /query`` with InfluxQL, ``epoch=u``, chunked responses;
+* 1.x: ``POST /write?db=&rp=&precision=u`` in batches of at most ``batch_size`` lines (and
+  ``MAX_BODY_BYTES``; large writes are cut into ``PIPELINE_DEPTH`` bodies); reads ``POST /query`` with InfluxQL, ``epoch=u``, chunked responses;
 * 2.x/3.x: influxdb-client's ``WriteApi`` with token/org/bucket and its ``WritesRetry``
   back-off. It runs in *synchronous* mode on our batches: ``write`` returns only once the server
   acknowledged, which is what lets the spool (``nms.spool``) promise that an acknowledged sample
@@ -79,6 +79,10 @@ log = logging.getLogger(__name__)
 
 #: 1.x refuses bodies above ``max-body-size`` (25 MB by default); stay well below
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: a large write is posted as at least this many bodies (each >= MIN_BODY_LINES lines), so that
+#: rendering body k+1 overlaps with posting body k and only the last, small, body is not
+PIPELINE_DEPTH = 8
+MIN_BODY_LINES = 500
 ROLLUP_RP = "rollup_5m"
 ROLLUP_EVERY = "5m"
 CQ_ROLLUP = "nms_rollup_5m"
@@ -183,7 +187,7 @@ class InfluxSink(Sink):
         retention_policy: 1.x policy for raw samples; nms manages ``raw`` when not given.
         username, password: 1.x credentials (HTTP basic auth).
         token, org, bucket: 2.x/3.x credentials and target.
-        batch_size: lines per write request.
+        batch_size: most lines per write request.
         timeout_s: connect and read timeout of every request.
         raw_retention_days, rollup_retention_days: 1.x retention policy durations (0 = forever).
         manage_schema: create database, retention policies and continuous queries on 1.x.
@@ -430,19 +434,23 @@ class InfluxSink(Sink):
             ok, conflicts, new_types = self._types.split(good)
             bad.extend(conflicts)
             lines = (self._render(s) for s in ok)
-            problems = self._send(api, lines)
+            # bodies of batch_size lines at most, but at least PIPELINE_DEPTH of them for a
+            # large write, so that rendering overlaps with posting for all but a small tail
+            per_body = min(self.batch_size, max(MIN_BODY_LINES, -(-len(ok) // PIPELINE_DEPTH)))
+            problems = self._send(api, lines, per_body)
             if problems:
                 raise SamplesRejectedError("; ".join(problems), bad)
             self._types.learn(new_types)
         if bad:
             raise SamplesRejectedError.from_rejected(bad, self.name)
 
-    def _bodies(self, lines: Iterable[bytes]) -> Iterator[bytes]:
-        """Join lines into request bodies of ``batch_size`` lines and at most MAX_BODY_BYTES."""
+    @staticmethod
+    def _bodies(lines: Iterable[bytes], per_body: int) -> Iterator[bytes]:
+        """Join lines into request bodies of ``per_body`` lines and at most MAX_BODY_BYTES."""
         buf: list[bytes] = []
         size = 0
         for line in lines:
-            if buf and (len(buf) >= self.batch_size or size + len(line) > MAX_BODY_BYTES):
+            if buf and (len(buf) >= per_body or size + len(line) > MAX_BODY_BYTES):
                 yield b"\n".join(buf)
                 buf, size = [], 0
             buf.append(line)
@@ -450,7 +458,7 @@ class InfluxSink(Sink):
         if buf:
             yield b"\n".join(buf)
 
-    def _send(self, api: int, lines: Iterable[bytes]) -> list[str]:
+    def _send(self, api: int, lines: Iterable[bytes], per_body: int) -> list[str]:
         """Post the bodies in order, rendering the next one while the last is in flight.
 
         Rendering (``Point.to_line_protocol``) costs about as much CPU as the server spends
@@ -463,7 +471,7 @@ class InfluxSink(Sink):
         problems: list[str] = []
         in_flight: Future[None] | None = None
         try:
-            for body in self._bodies(lines):
+            for body in self._bodies(lines, per_body):
                 if in_flight is not None:
                     self._collect(in_flight, problems)
                 in_flight = self._poster().submit(post, body)
