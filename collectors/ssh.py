@@ -7,11 +7,13 @@ session that dies -> ``error`` ("connection dropped"). A text is accepted only w
 complete (the platform's end marker is present, no CLI error instead of output), so a transfer
 cut half-way never becomes a stored version. ``collect_and_store`` is the function the
 scheduler and ``nms configs collect`` call: collect, then store every complete text in
-``nms.configs`` (a new version only when it changed).
+``nms.configs`` (a new version only when it changed). ``SshConfigCollector`` is the registered
+``ssh`` collector (setup.cfg ``nms.collectors``) through which ``nms run`` reaches this module.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import socket
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nms.config import SshAuth
-from nms.models import PollStatus
+from nms.models import PollResult, PollStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -203,3 +205,45 @@ def collect_and_store(engine: Any, device: dict[str, Any], auth: SshAuth, *, by:
         for kind, text in result.texts.items():
             stored.append(store_config(engine, result.device, text, kind=kind, source="ssh", by=by))
     return result, stored
+
+
+def _device_dict(device: Any) -> dict[str, Any]:
+    """An inventory row (dict) or anything with its attributes -> the dict collect_config takes."""
+    if isinstance(device, dict):
+        return device
+    return {"name": device.name, "address": device.address,
+            "platform": getattr(device, "platform", None), "port": getattr(device, "ssh_port", None)}
+
+
+class SshConfigCollector:
+    """The registered ``ssh`` collector: the running configuration over SSH (netmiko).
+
+    ``collect(device, auth)`` returns a ``PollResult`` whose ``state["get_config"]`` holds the
+    texts (napalm's getter name; ``running`` plus ``show:<command>`` extras) and never raises.
+    ``collect_and_store(engine, device, auth, by=...)`` is what ``nms run``'s audit job calls:
+    collect, then keep each complete text in ``nms.configs`` (a version only when it changed).
+    """
+
+    name = "ssh"
+
+    def __init__(self, timeout_s: float = 20.0) -> None:
+        self.timeout_s = timeout_s
+
+    def collect(self, device: Any, auth: SshAuth) -> PollResult:
+        """Collector protocol: one device's config as a PollResult (texts in ``state``)."""
+        started = utcnow()
+        res = collect_config(_device_dict(device), auth, timeout_s=self.timeout_s)
+        result = PollResult(device=res.device, collector=self.name, started=started)
+        result.status, result.error, result.duration_s = res.status, res.error, res.duration_s
+        if res.ok:
+            result.state = {"get_config": dict(res.texts)}
+        return result
+
+    async def collect_async(self, device: Any, auth: SshAuth) -> PollResult:
+        """Collector protocol inside an event loop: the blocking session runs in a thread."""
+        return await asyncio.to_thread(self.collect, device, auth)
+
+    def collect_and_store(self, engine: Any, device: Any, auth: SshAuth, *,
+                          by: str = "scheduler") -> tuple[ConfigResult, list[Any]]:
+        """:func:`collect_and_store` with this collector's timeout."""
+        return collect_and_store(engine, _device_dict(device), auth, by=by, timeout_s=self.timeout_s)

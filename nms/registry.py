@@ -1,9 +1,9 @@
 """Plugin registries: collectors, sinks, checks, inventory loaders (nornir's PluginRegister).
 
 Built-in plugins are listed once, in setup.cfg's entry-point groups (``nms.collectors``,
-``nms.sinks``, ``nms.checks``, ``nms.inventory_loaders``, ``nms.apps``); third-party packages add
-theirs the same way. Core code finds plugins here by name and never imports the plugin packages,
-which keeps dependencies pointing inward.
+``nms.sinks``, ``nms.checks``, ``nms.inventory_loaders``, ``nms.apps``, ``nms.receivers``);
+third-party packages add theirs the same way. Core code finds plugins here by name and never
+imports the plugin packages, which keeps dependencies pointing inward.
 """
 
 from __future__ import annotations
@@ -77,3 +77,5 @@ sinks: Registry[Callable[..., object]] = Registry("nms.sinks")
 checks: Registry[object] = Registry("nms.checks")
 inventory_loaders: Registry[Callable[..., object]] = Registry("nms.inventory_loaders")
 apps: Registry[Callable[..., object]] = Registry("nms.apps")
+#: listeners devices push to (SNMP traps): classes with ``from_config(config, snapshot, on_events)``
+receivers: Registry[Callable[..., object]] = Registry("nms.receivers")

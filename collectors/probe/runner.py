@@ -161,15 +161,19 @@ class ProbeCollector:
     """The registered ``probe`` collector: reachability of one inventory device.
 
     ``collect(device, auth=None)`` probes ``device.address`` and never raises: permission and
-    policy problems become ``PollResult.error``.
+    policy problems become ``PollResult.error``. ``collect_many(devices)`` does a whole round
+    at once (``nms run``'s ``probe`` job).
     """
 
     name = "probe"
 
-    def __init__(self, method: str = "auto", count: int = 3, timeout_s: float = 1.0) -> None:
+    def __init__(self, method: str = "auto", count: int = 3, timeout_s: float = 1.0,
+                 rate_pps: float = 100.0, allowed: Sequence[str] | None = None) -> None:
         self.method = method
         self.count = count
         self.timeout_s = timeout_s
+        self.rate_pps = rate_pps
+        self.allowed = allowed
 
     async def collect_async(self, device: Any, auth: Any = None) -> PollResult:
         """Collector protocol inside an event loop: the blocking probe runs in a thread."""
@@ -182,14 +186,49 @@ class ProbeCollector:
         result = PollResult(device=device.name, collector=self.name, started=started)
         try:
             res = probe([device.address], method=self.method, count=self.count,
-                        timeout_s=self.timeout_s)[device.address]
-            result.samples.append(res.sample({"device": device.name, "kind": "device"}))
-            result.state = {"probe": res.fields()}
-            if not res.reachable:
-                result.status = PollStatus.UNREACHABLE
-                result.error = f"{device.name}: no answer from {device.address}"
+                        timeout_s=self.timeout_s, rate_pps=self.rate_pps,
+                        allowed=self.allowed)[device.address]
+            self._fill(result, device, res)
         except Exception as exc:  # noqa: BLE001 - per-device failure is a value
             result.status = PollStatus.ERROR
             result.error = f"{device.name}: {exc}"
         result.duration_s = time.perf_counter() - t0
         return result
+
+    def collect_many(self, devices: Sequence[Any]) -> list[PollResult]:
+        """Probe many devices in one round (one scapy send at ``rate_pps``), one result each.
+
+        Why: a scheduler with one job per device would open raw sockets and wait ``timeout_s``
+        once per device; a round sends every probe at the rate limit and waits once. Never
+        raises: a round that cannot run (no raw sockets for ``icmp``, a target outside
+        ``allowed``) makes every result an ERROR carrying the reason.
+        """
+        started = utcnow()
+        t0 = time.perf_counter()
+        results = [PollResult(device=d.name, collector=self.name, started=started) for d in devices]
+        addresses = sorted({str(d.address) for d in devices if d.address})
+        try:
+            found = probe(addresses, method=self.method, count=self.count,
+                          timeout_s=self.timeout_s, rate_pps=self.rate_pps,
+                          allowed=self.allowed) if addresses else {}
+        except Exception as exc:  # noqa: BLE001 - per-device failure is a value
+            for result in results:
+                result.status, result.error = PollStatus.ERROR, f"{result.device}: {exc}"
+            found = {}
+        for device, result in zip(devices, results, strict=True):
+            res = found.get(str(device.address)) if device.address else None
+            if res is not None:
+                self._fill(result, device, res)
+            elif result.error is None:
+                result.status = PollStatus.ERROR
+                result.error = f"{device.name}: no address to probe"
+            result.duration_s = time.perf_counter() - t0
+        return results
+
+    @staticmethod
+    def _fill(result: PollResult, device: Any, res: ProbeResult) -> None:
+        result.samples.append(res.sample({"device": device.name, "kind": "device"}))
+        result.state = {"probe": res.fields()}
+        if not res.reachable:
+            result.status = PollStatus.UNREACHABLE
+            result.error = f"{device.name}: no answer from {device.address}"

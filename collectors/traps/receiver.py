@@ -185,6 +185,7 @@ class TrapReceiver:
         self.sources = dict(sources or {})
         self.on_events = on_events
         self.if_name = if_name
+        self._learned: dict[tuple[str, str], str] = {}
         self.stats = TrapStats()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -217,6 +218,38 @@ class TrapReceiver:
     def __enter__(self) -> TrapReceiver:
         self.start()
         return self
+
+    @classmethod
+    def from_config(cls, config: Any, snapshot: Any = None, *,
+                    on_events: Callable[[list[Event]], Any] | None = None,
+                    host: str | None = None, port: int | None = None) -> TrapReceiver:
+        """The receiver ``nms run`` starts (found through ``nms.registry.receivers``).
+
+        Senders and interface names come from ``snapshot`` (a ``policies.base.Snapshot``: the
+        inventory plus collected state); :meth:`learn` keeps them current as polls come in.
+        """
+        return receiver_from_config(
+            config, sources=inventory_sources(snapshot) if snapshot is not None else {},
+            on_events=on_events, if_name=interface_namer(snapshot) if snapshot is not None else None,
+            host=host, port=port)
+
+    def learn(self, device: str, state: Mapping[str, Any]) -> None:
+        """Take ``device``'s freshly collected state: its interface addresses become trusted
+        sender addresses (an address already known keeps its device) and its ifIndex -> name
+        table names the subject of traps that carry only an ifIndex (net-snmp's linkDown)."""
+        from policies.views import addresses, interfaces
+
+        for view in interfaces(dict(state)):
+            if view.ifindex is not None:
+                self._learned[(device, str(view.ifindex))] = view.name
+        for _ifname, iface in addresses(dict(state)):
+            self.sources.setdefault(str(iface.ip), device)
+
+    def _name_of(self, device: str, index: str) -> str | None:
+        learned = self._learned.get((device, str(index)))
+        if learned is not None:
+            return learned
+        return self.if_name(device, index) if self.if_name is not None else None
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -322,7 +355,7 @@ class TrapReceiver:
                 self.stats.unknown_sources.append((source, trap_oid))
                 log.warning("trap %s from unknown source %s ignored (not in the inventory)", trap_oid, source)
                 return
-            event = decode_trap(pairs, device, self.if_name)
+            event = decode_trap(pairs, device, self._name_of)
             if event is None:
                 self.stats.counts["unknown_trap"] += 1
                 log.info("trap %s from %s (%s) has no decoder; logged only", trap_oid, device, source)

@@ -162,19 +162,20 @@ def configs() -> None:
 @click.pass_context
 def configs_collect(ctx: click.Context, devices: tuple[str, ...], by: str) -> None:
     """Collect running configs over SSH and store changed ones."""
-    from collectors.ssh import collect_and_store
     from nms.config import SshAuth
+    from nms.registry import collectors
 
     cfg = get_config(ctx)
     engine = _engine(cfg)
     bad = 0
+    ssh = collectors.get("ssh")()  # collectors/ssh.py, found through the registry
     for dev in _devices(engine, devices):
         if not dev.get("ssh_auth"):
             continue
         auth = cfg.auth(dev["ssh_auth"])
         if not isinstance(auth, SshAuth):
             fail(f"{dev['name']}: auth profile {dev['ssh_auth']!r} is not an ssh profile", EXIT_USAGE)
-        result, stored = collect_and_store(engine, dev, auth, by=by)
+        result, stored = ssh.collect_and_store(engine, dev, auth, by=by)
         if not result.ok:
             bad += 1
             click.echo(f"{dev['name']}: {result.status.value}: {result.error}", err=True)

@@ -102,3 +102,18 @@ def test_unprivileged_methods_keep_the_sample_shape(method: str) -> None:
     (sample,) = runner.run_once()
     assert sample.tags["method"] in ("connect", "ping")
     assert {"loss_percent", "sent", "received", "reachable"} <= set(sample.fields)
+
+
+def test_collector_round_over_many_devices_never_raises() -> None:
+    devices = [SimpleNamespace(name="r1", address="127.0.0.1"),
+               SimpleNamespace(name="r2", address="127.0.0.2"),
+               SimpleNamespace(name="noaddr", address=None)]
+    results = ProbeCollector(method=_method(), count=1, allowed=["127.0.0.0/8"]).collect_many(devices)
+    assert [r.device for r in results] == ["r1", "r2", "noaddr"]
+    assert [r.status for r in results] == [PollStatus.OK, PollStatus.OK, PollStatus.ERROR]
+    assert [len(r.samples) for r in results] == [1, 1, 0]
+    assert results[0].samples[0].tags == {"device": "r1", "kind": "device", "target": "127.0.0.1",
+                                          "method": results[0].samples[0].tags["method"]}
+    # a round refused by the allow-list is an error on every device, not an exception
+    refused = ProbeCollector(method="connect", allowed=["198.19.0.0/16"]).collect_many(devices[:2])
+    assert all(r.status is PollStatus.ERROR and "refusing to probe" in (r.error or "") for r in refused)
