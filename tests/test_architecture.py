@@ -26,6 +26,14 @@ def test_core_imports_no_plugin_packages() -> None:
     assert offenders == {}, "nms core must find plugins through nms.registry / entry points"
 
 
+def test_policies_reach_collectors_only_through_the_registry() -> None:
+    """``nms run`` and the policy CLIs find collectors and the trap receiver by name in
+    ``nms.registry`` (setup.cfg entry points), never by importing ``collectors``."""
+    offenders = [str(p.relative_to(REPO)) for p in (REPO / "policies").rglob("*.py")
+                 if "collectors" in _imports(p)]
+    assert offenders == []
+
+
 def test_nothing_imports_web() -> None:
     offenders = [str(p.relative_to(REPO)) for pkg in ("nms", "collectors", "inventory", "policies")
                  for p in (REPO / pkg).rglob("*.py") if "web" in _imports(p)]
