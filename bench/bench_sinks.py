@@ -275,7 +275,9 @@ def main() -> None:
             influx_version = resp.headers.get("X-Influxdb-Version", "?")
         try:
             print(f"nms sink benchmark -- influxd {influx_version} at {server.url} (pid "
-                  f"{server.pid}), {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+                  f"{server.pid}), {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+                  f"load average {os.getloadavg()[0]:.1f} (other work on the machine skews "
+                  "wall-clock rates)")
             print("\n1. Sustained ingest, interface samples (500 devices x 20 ifs, 4 fields), "
                   f"median of {TRIALS} interleaved trials of {ROUNDS_PER_TRIAL * ROUND:,} points")
             ing = bench_ingest(server, tmp)
@@ -316,7 +318,8 @@ def main() -> None:
                       f"peak {rep['peak_kb'] / 1024:5.1f} MB")
         finally:
             server.stop()
-    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
+    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s, load average at the end "
+          f"{os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
