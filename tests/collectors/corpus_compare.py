@@ -22,7 +22,7 @@ from typing import Any
 
 #: LibreNMS os name for each nms platform id (inventory/platforms.yaml).
 LIBRENMS_OS = {
-    "huawei": "vrp", "huawei_vrpv8": "vrp", "hp_comware": "comware", "cisco_ios": "ios",
+    "huawei_vrp": "vrp", "huawei_vrpv8": "vrp", "hp_comware": "comware", "cisco_ios": "ios",
     "cisco_xe": "iosxe", "cisco_nxos": "nxos", "cisco_asa": "asa", "juniper_junos": "junos",
     "linux": "linux", "windows": "windows", "fortinet": "fortigate", "paloalto_panos": "panos",
     "hp_procurve": "procurve", "ruijie_os": "ruijie", "hillstone_stoneos": "stoneos",
