@@ -390,4 +390,9 @@ def lab_status(ctx: click.Context) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m nms.cli` runs this file as __main__, a second copy of the module. Plugin
+    # commands import nms.cli and would look for *that* copy's CliState in the click context,
+    # miss it and silently load ./config.yaml instead of --config. Run the importable module.
+    from nms.cli import main as _main
+
+    _main()

@@ -71,3 +71,20 @@ def test_unreachable_database_exits_1(make_config) -> None:  # type: ignore[no-u
     proc = nms(cfg, "inventory", "list")
     assert proc.returncode == 1
     assert "cannot reach the database" in proc.stderr
+
+
+def test_module_invocation_passes_config_to_plugin_commands(make_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`python -m nms.cli --config X <plugin command>` must use X, not ./config.yaml.
+
+    Regression: run as ``-m``, nms/cli.py was a second module (``__main__``); plugin commands
+    (``nms run``, ``nms alarms``...) imported ``nms.cli`` and looked for its CliState, missed
+    the one ``__main__`` made and loaded ./config.yaml from the working directory instead.
+    """
+    cfg = make_config()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "config.yaml").write_text("data_dir: 1\nnot_a_key: true\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "nms.cli", "--config", str(cfg), "alarms", "list",
+                          "--format", "json"], capture_output=True, text=True, timeout=120, cwd=elsewhere)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == []
