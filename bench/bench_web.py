@@ -1,7 +1,7 @@
 """Benchmark: console page and API response times with 5,000 devices and 10,000 open alarms.
 
 One command: ``.venv/bin/python bench/bench_web.py`` (``--devices``, ``--alarms``,
-``--duration``, ``--connections``, ``--keep``).
+``--duration``, ``--connections``, ``--keep``, ``--dir``, ``--server``, ``--threads``).
 
 What it does, and why this way:
 
@@ -12,9 +12,19 @@ What it does, and why this way:
    token. Alarms are raised through ``nms.alarms.AlarmManager.process_events`` -- the code the
    trap receiver and the scheduler use -- spread over every device and severity (10,000 open
    by default, plus a few cleared ones so the board has history to skip).
-2. Starts ``nms serve`` (the real command, on a free 127.0.0.1 port) as a subprocess with a
-   config pointing at that database.
-3. Signs in through the login form (a Python ``requests`` session) for the page cookie and
+   Each device also gets *collected state* in ``nms.state``'s table, shaped as the SNMP
+   collector stores it (``facts``, ``interfaces`` with ifOperStatus, ``addresses``,
+   ``lldp_neighbors`` naming both ends of every planned link), so ``nms.topology`` discovers
+   and reconciles real LLDP; county05's uplink is cut (both ports oper-down, no LLDP on them).
+2. Before each run, writes fresh samples into the SQLite sink (``<dir>/data/samples.db``):
+   ``poll_status`` of every device (county05's router, firewall and switches unreachable) and
+   two ``interface`` counter readings a minute apart on every router port of a link, so the
+   map has reachability, root cause and utilisation to show.
+3. Starts ``nms serve`` (the real command, on a free 127.0.0.1 port) as a subprocess with a
+   config pointing at that database and sink; ``--server werkzeug`` runs the same application
+   under werkzeug's threaded development server instead (what ``nms serve`` used to run), for
+   comparison.
+4. Signs in through the login form (a Python ``requests`` session) for the page cookie and
    uses the bearer token for the API, then drives each endpoint with ``wrk`` (Debian package)
    for ``--duration`` seconds with ``--connections`` concurrent connections; a Lua script sets
    the header and prints the median and 95th percentile. Without ``wrk`` a Python thread pool
@@ -22,7 +32,8 @@ What it does, and why this way:
 
 Only 127.0.0.1 is ever contacted. Figures are milliseconds per request under that load, so
 they include queueing: with 8 connections on a 2-core machine a request waits for the ones
-ahead of it.
+ahead of it. "alone" is the median of 10 sequential requests (after a first one that may fill
+caches), i.e. the service time.
 """
 
 from __future__ import annotations
@@ -143,6 +154,8 @@ def generate(db_path: Path, devices: int, alarms: int) -> dict[str, Any]:
             b = Interface(device=routers[county.id], name="GE0/0/0", description="uplink")
             links.append(Link(a_interface=a, b_interface=b, tier="county", bandwidth_mbps=1000))
         session.add_all(links)
+        session.flush()
+        n_state = _add_state(session, rows, links, cut_county="county05")
         admin = User(username="admin", role="administrator", password_hash=pw, active=True,
                      failed_attempts=0)
         county_user = User(username="county03", role="network_engineer", password_hash=pw,
@@ -170,16 +183,145 @@ def generate(db_path: Path, devices: int, alarms: int) -> dict[str, Any]:
     manager.process_events(events[:200])  # raised again: 200 alarms with reopen history
     t2 = time.perf_counter()
     engine.dispose()
-    return {"token": token, "devices": len(names), "links": n_links,
-            "inventory_s": t1 - t0, "alarms_s": t2 - t1}
+    return {"token": token, "devices": len(names), "links": n_links, "state_rows": n_state,
+            "cut_county": "county05", "inventory_s": t1 - t0, "alarms_s": t2 - t1}
+
+
+def _add_state(session: Any, devices: list[Any], links: list[Any], cut_county: str) -> int:
+    """Collected state per device, as the SNMP collector stores it; ``cut_county``'s uplink cut.
+
+    Interfaces are the planned ones (ifIndex in order, ifOperStatus up, the link's speed),
+    addresses the management address, LLDP neighbours both ends of every planned link (chassis
+    MAC, interfaceName port ID, system name, management address). The cut uplink's two ports
+    are oper-down and carry no LLDP row, as after a real cable cut.
+    """
+    from nms.state import DeviceStateRow
+
+    ports: dict[int, dict[str, dict[str, Any]]] = {}
+    mac = {dev.id: 0x0200_0000_0000 + (dev.id << 8) for dev in devices}
+    speed: dict[tuple[int, str], int] = {}
+    for link in links:
+        for iface in (link.a_interface, link.b_interface):
+            speed[(iface.device.id, iface.name)] = (link.bandwidth_mbps or 1000) * 10**6
+    for dev in devices:
+        table: dict[str, dict[str, Any]] = {}
+        for n, iface in enumerate(sorted(dev.interfaces, key=lambda i: i.name), start=1):
+            table[iface.name] = {
+                "ifIndex": n, "ifName": iface.name, "ifDescr": iface.name,
+                "ifAlias": iface.description or "", "ifType": "ethernetCsmacd",
+                "speed_bps": speed.get((dev.id, iface.name), 10**9), "ifAdminStatus": "up",
+                "ifOperStatus": "up", "ifPhysAddress": f"{mac[dev.id] + n:012x}"}
+        ports[dev.id] = table
+    cut: set[tuple[int, str]] = set()
+    for link in links:
+        if link.b_interface.device.name == f"{cut_county}-r1":  # its uplink to the city
+            cut |= {(i.device.id, i.name) for i in (link.a_interface, link.b_interface)}
+    for dev_id, name in cut:
+        ports[dev_id][name]["ifOperStatus"] = "down"
+    neighbours: dict[int, list[dict[str, Any]]] = {dev.id: [] for dev in devices}
+    for link in links:
+        a, b = link.a_interface, link.b_interface
+        if (a.device.id, a.name) in cut:
+            continue
+        for here, there in ((a, b), (b, a)):
+            chassis = f"{mac[there.device.id] + 1:012x}"  # the MAC of its first port
+            neighbours[here.device.id].append({
+                "local_ifIndex": ports[here.device.id][here.name]["ifIndex"],
+                "local_port_num": ports[here.device.id][here.name]["ifIndex"],
+                "remote_chassis_id": ":".join(chassis[i:i + 2] for i in range(0, 12, 2)),
+                "remote_chassis_id_subtype": "macAddress", "remote_port_id": there.name,
+                "remote_port_id_subtype": "interfaceName", "remote_port_description": None,
+                "remote_sysname": there.device.name,
+                "remote_system_description": f"{there.device.vendor} {there.device.role}",
+                "remote_mgmt_address": there.device.address})
+    rows = []
+    for dev in devices:
+        state = {
+            "facts": {"sysName": dev.name, "sysDescr": f"{dev.vendor} {dev.role}",
+                      "vendor": dev.vendor},
+            "interfaces": list(ports[dev.id].values()),
+            "addresses": [{"ifIndex": 0, "address": dev.address, "prefix_length": 32,
+                           "family": 4}],
+            "lldp_neighbors": neighbours[dev.id],
+        }
+        rows += [DeviceStateRow(device_id=dev.id, getter=getter, data=data)
+                 for getter, data in state.items()]
+    session.add_all(rows)
+    return len(rows)
+
+
+def write_samples(data_dir: Path, cut_county: str) -> int:
+    """Fresh ``poll_status`` and ``interface`` samples in the SQLite sink; returns how many.
+
+    Every device answered its last poll 30 s ago except ``cut_county``'s devices (router,
+    firewall, the switches behind it); every router port of a planned link has two counter
+    readings a minute apart (a few Mbit/s each way), so rates and utilisation can be computed.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from collectors.sinks.sqlite import SqliteSink
+    from inventory.models import Device, Interface, Link, Site
+    from nms.db import make_engine, session_scope
+    from nms.models import Sample, utcnow
+
+    now = utcnow().replace(microsecond=0)
+    engine = make_engine(f"sqlite:///{data_dir / 'nms.db'}")
+    samples: list[Sample] = []
+    with session_scope(engine) as session:
+        sites = {s.id: s for s in session.scalars(select(Site))}
+        for name, site_id in session.execute(select(Device.name, Device.site_id)):
+            site = sites[site_id]
+            county = site.code if site.level == "county" else (
+                sites[site.parent_id].code if site.parent_id and site.level == "township" else None)
+            samples.append(Sample("poll_status", {"device": name},
+                                  {"reachable": county != cut_county}, now - timedelta(seconds=30)))
+        a_if = Link.a_interface_id
+        rows = session.execute(select(Device.name, Interface.name).join(
+            Interface, Interface.device_id == Device.id).join(Link, a_if == Interface.id))
+        for k, (device, ifname) in enumerate(rows):
+            for step, t in enumerate((now - timedelta(seconds=90), now - timedelta(seconds=30))):
+                octets = 10**9 + step * (k % 50 + 1) * 7_500_000  # 1..50 Mbit/s
+                samples.append(Sample("interface", {"device": device, "ifname": ifname},
+                                      {"in_octets": octets, "out_octets": octets // 3}, t))
+    engine.dispose()
+    sink = SqliteSink(data_dir / "samples.db")
+    try:
+        sink.write(samples)
+    finally:
+        sink.close()
+    return len(samples)
+
+
+#: ``--server werkzeug``: the application under werkzeug's threaded development server, which
+#: is what ``nms serve`` ran before it used waitress
+WERKZEUG = """
+import sys
+from werkzeug.serving import run_simple
+from nms.config import load_config
+from web import create_app
+print("werkzeug threaded development server", flush=True)
+run_simple("127.0.0.1", int(sys.argv[2]), create_app(load_config(sys.argv[1])), threaded=True,
+           use_reloader=False)
+"""
 
 
 @contextmanager
-def server(config_path: Path, port: int, log: Path) -> Iterator[str]:
+def server(config_path: Path, port: int, log: Path, kind: str = "nms",
+           threads: int | None = None) -> Iterator[str]:
     """``nms serve`` on 127.0.0.1:port as a subprocess; yields its base URL."""
-    nms = REPO / ".venv" / "bin" / "nms"
-    cmd = [str(nms) if nms.exists() else "nms", "--config", str(config_path), "serve",
-           "--host", "127.0.0.1", "--port", str(port)]
+    venv = REPO / ".venv" / "bin"
+    if kind == "werkzeug":
+        python = venv / "python"
+        cmd = [str(python) if python.exists() else sys.executable, "-c", WERKZEUG,
+               str(config_path), str(port)]
+    else:
+        nms = venv / "nms"
+        cmd = [str(nms) if nms.exists() else "nms", "--config", str(config_path), "serve",
+               "--host", "127.0.0.1", "--port", str(port)]
+        if threads:
+            cmd += ["--threads", str(threads)]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -301,6 +443,9 @@ def main() -> int:
     parser.add_argument("--dir", type=Path,
                         help="work in this directory and reuse the network generated there before "
                              "(for before/after comparisons); kept")
+    parser.add_argument("--server", choices=["nms", "werkzeug"], default="nms",
+                        help="nms serve (waitress), or the app under werkzeug's development server")
+    parser.add_argument("--threads", type=int, help="nms serve --threads")
     args = parser.parse_args()
 
     tmp = args.dir or Path(tempfile.mkdtemp(prefix="nms-bench-web-"))
@@ -316,26 +461,36 @@ def main() -> int:
             facts = generate(tmp / "data" / "nms.db", args.devices, args.alarms)
             facts["alarms"] = args.alarms
             saved.write_text(json.dumps(facts), encoding="utf-8")
-            print(f"generated {facts['devices']} devices, {facts['links']} links in "
+            print(f"generated {facts['devices']} devices, {facts['links']} links, "
+                  f"{facts['state_rows']} state rows in "
                   f"{facts['inventory_s']:.1f} s; {args.alarms} alarms through nms.alarms in "
                   f"{facts['alarms_s']:.1f} s")
-        config = {"data_dir": str(tmp / "data"), "sink": {"type": "memory"},
+        # networks generated before collected state was added keep their memory sink
+        with_state = bool(facts.get("state_rows"))
+        if with_state:
+            n = write_samples(tmp / "data", facts["cut_county"])
+            print(f"wrote {n} fresh samples (poll_status, interface) to the SQLite sink")
+        config = {"data_dir": str(tmp / "data"),
+                  "sink": {"type": "sqlite" if with_state else "memory"},
                   "web": {"secret_key": "bench-secret-key-0123456789abcdef0123"}}
         (tmp / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
         script = tmp / "bench.lua"
         script.write_text(LUA, encoding="utf-8")
         use_wrk = shutil.which("wrk") is not None
         port = free_port()
-        with server(tmp / "config.yaml", port, tmp / "serve.log") as url:
+        with server(tmp / "config.yaml", port, tmp / "serve.log", args.server,
+                    args.threads) as url:
             drain(url)
             cookie = login(url)
             headers = {"page": f"Cookie: nms_session={cookie}",
                        "api": f"Authorization: Bearer {facts['token']}"}
             import requests
 
+            started = (tmp / "serve.log").read_text(errors="replace").strip().splitlines()
             print(f"driver: {'wrk' if use_wrk else 'Python thread pool'}, {args.connections} "
-                  f"connections, {args.duration} s per endpoint; server: nms serve "
-                  f"(see its log line: {(tmp / 'serve.log').read_text(errors='replace').strip()[:120]})")
+                  f"connections, {args.duration} s per endpoint; server: "
+                  f"{started[0][:120] if started else args.server}; "
+                  f"load average {os.getloadavg()[0]:.2f}")
             print("alone = median of 10 requests one after another (the service time); the other "
                   "columns are under the concurrent load")
             print(f"{'endpoint':<36} {'bytes':>9} {'alone ms':>9} {'req':>6} {'req/s':>7} "
