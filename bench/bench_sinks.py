@@ -88,11 +88,45 @@ class RawWriter:
                 raise RuntimeError(f"raw write: HTTP {resp.status}: {text[:300]!r}")
 
 
-def rate(write: object, rounds: list[list[Sample]]) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Cost:
+    """CPU microseconds per point spent by this process and by the server, over trials.
+
+    Wall-clock rates swing with whatever else runs on the machine; CPU per point does not, and
+    says where the time goes.
+    """
+
+    def __init__(self) -> None:
+        self.points = 0
+        self.client_s = 0.0
+        self.server_s = 0.0
+
+    def client_us(self) -> float:
+        return self.client_s / self.points * 1e6
+
+    def server_us(self) -> float:
+        return self.server_s / self.points * 1e6
+
+
+def rate(write: object, rounds: list[list[Sample]], cost: Cost | None = None,
+         server_pid: int | None = None) -> float:
+    n = sum(map(len, rounds))
+    cpu0 = time.process_time()
+    srv0 = cpu_seconds(server_pid) if server_pid else 0.0
     start = time.perf_counter()
     for batch in rounds:
         write(batch)  # type: ignore[operator]
-    return sum(map(len, rounds)) / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if cost is not None and server_pid:
+        cost.points += n
+        cost.client_s += time.process_time() - cpu0
+        cost.server_s += cpu_seconds(server_pid) - srv0
+    return n / elapsed
 
 
 def bench_ingest(server: InfluxServer, tmp: Path) -> dict[str, float]:
@@ -106,6 +140,7 @@ def bench_ingest(server: InfluxServer, tmp: Path) -> dict[str, float]:
     sink.write(warm)
     raw.write(warm)
     ours_rates, raw_rates = [], []
+    costs = {"raw": Cost(), "ours": Cost()}
     r = 1
     for trial in range(TRIALS):
         # each trial writes the same new rounds both ways, alternating who goes first, so that
@@ -113,7 +148,8 @@ def bench_ingest(server: InfluxServer, tmp: Path) -> dict[str, float]:
         order = [("raw", raw.write), ("ours", sink.write)]
         for name, write in order if trial % 2 == 0 else order[::-1]:
             rounds = [interface_round(r + k, t0) for k in range(ROUNDS_PER_TRIAL)]
-            (raw_rates if name == "raw" else ours_rates).append(rate(write, rounds))
+            (raw_rates if name == "raw" else ours_rates).append(
+                rate(write, rounds, costs[name], server.pid))
         r += ROUNDS_PER_TRIAL
     assert isinstance(sink, SpooledSink) and not sink.spooling
     sink.close()
@@ -133,6 +169,7 @@ def bench_ingest(server: InfluxServer, tmp: Path) -> dict[str, float]:
         "influx_ours": statistics.median(ours_rates), "influx_raw": statistics.median(raw_rates),
         "pair_ratio": statistics.median(o / w for o, w in zip(ours_rates, raw_rates, strict=True)),
         "best_ratio": max(ours_rates) / max(raw_rates),
+        "costs": costs,  # type: ignore[dict-item]
         "ours_trials": ours_rates, "raw_trials": raw_rates,  # type: ignore[dict-item]
         "sqlite": sqlite_rate, "sqlite_small": sqlite_small,
     }
@@ -291,6 +328,12 @@ def main() -> None:
             print(f"   ratio nms / raw: {ratio:.2f}x of medians, {ing['pair_ratio']:.2f}x median "
                   f"of per-trial ratios, {ing['best_ratio']:.2f}x of best trials  (goal >= 0.90x: "
                   f"{'met' if min(ratio, ing['pair_ratio']) >= 0.9 else 'NOT met'})")
+            costs: dict[str, Cost] = ing["costs"]  # type: ignore[assignment]
+            ours_c, raw_c = costs["ours"], costs["raw"]
+            print(f"   CPU per point: nms {ours_c.client_us():.1f} us + influxd "
+                  f"{ours_c.server_us():.1f} us; raw {raw_c.client_us():.1f} us + influxd "
+                  f"{raw_c.server_us():.1f} us -> CPU-bound ratio "
+                  f"{(raw_c.client_us() + raw_c.server_us()) / (ours_c.client_us() + ours_c.server_us()):.2f}x")
             print(f"   SQLite, nms open_sink (spool+SqliteSink, 10k/write):              "
                   f"{ing['sqlite']:>9,.0f} points/s")
             print(f"   SQLite, one device's poll per write (20 samples/write):           "

@@ -128,6 +128,7 @@ def _encode(samples: Sequence[Sample]) -> bytes:
 
 def _decode(payload: bytes) -> list[Sample]:
     rows = json.loads(zlib.decompress(payload))
+    # checked again when replayed: the file may come from an nms with other rules
     return [Sample(m, tags, fields, from_us(t)) for m, tags, fields, t in rows]
 
 
