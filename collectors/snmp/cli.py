@@ -168,9 +168,12 @@ async def _poll_once(collector: SnmpCollector, targets: list[SnmpTarget], out: O
     done = 0
     statuses: Counter[str] = Counter()
 
+    samples = 0
+
     def on_result(r: PollResult) -> None:
-        nonlocal done
+        nonlocal done, samples
         done += 1
+        samples += len(r.samples)
         statuses[r.status.value] += 1
         out.handle(r)
         if r.status is not PollStatus.OK:
@@ -178,9 +181,8 @@ async def _poll_once(collector: SnmpCollector, targets: list[SnmpTarget], out: O
         if done == total or done % max(1, total // 10) == 0:
             click.echo(f"polled {done}/{total}", err=True)
 
-    results = await collector.poll_many(targets, on_result=on_result)
+    await collector.poll_many(targets, on_result=on_result, keep_results=False)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
-    samples = sum(len(r.samples) for r in results)
     click.echo(f"nms poll: {total} devices ({summary}), {samples} samples", err=True)
     return EXIT_OK if statuses.get("ok", 0) == total else EXIT_FAILED
 

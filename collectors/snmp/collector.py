@@ -228,22 +228,25 @@ class SnmpCollector:
         return result
 
     async def poll_many(self, targets: Iterable[SnmpTarget],
-                        on_result: Callable[[PollResult], Awaitable[None] | None] | None = None
-                        ) -> list[PollResult]:
+                        on_result: Callable[[PollResult], Awaitable[None] | None] | None = None,
+                        *, keep_results: bool = True) -> list[PollResult]:
         """Poll every target concurrently (bounded); results in target order.
 
-        ``on_result`` is called as each device finishes (progress, streaming to a sink).
+        ``on_result`` is called as each device finishes (progress, streaming to a sink); with
+        ``keep_results=False`` results are not collected (a cycle over thousands of devices
+        then holds only the polls in flight) and the returned list is empty.
         """
 
-        async def one(t: SnmpTarget) -> PollResult:
+        async def one(t: SnmpTarget) -> PollResult | None:
             r = await self.poll(t)
             if on_result is not None:
                 maybe = on_result(r)
                 if asyncio.iscoroutine(maybe):
                     await maybe
-            return r
+            return r if keep_results else None
 
-        return list(await asyncio.gather(*(one(t) for t in targets)))
+        done = await asyncio.gather(*(one(t) for t in targets))
+        return [r for r in done if r is not None]
 
     async def collect_async(self, device: Any, auth: SnmpAuth) -> PollResult:
         """Collector protocol: poll an inventory Device."""

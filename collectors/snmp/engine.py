@@ -76,7 +76,9 @@ class WalkGuard:
     def __init__(self, root: str, options: SessionOptions) -> None:
         self.root = root.strip(".")
         self.prefix = self.root + "."
-        self.last: tuple[int, ...] = oid_tuple(self.root)
+        self._skip = len(self.prefix)
+        # OIDs of one walk share the root, so only their suffix is parsed and compared
+        self.last: tuple[int, ...] = ()
         self.rows = 0
         self.options = options
 
@@ -85,19 +87,20 @@ class WalkGuard:
         return oid.startswith(self.prefix)
 
     def accept(self, oid: str, value: Value) -> None:
-        """Validate one varbind of the subtree.
+        """Validate one varbind of the subtree (``in_tree(oid)`` must hold).
 
         Raises:
             ProtocolError: non-increasing OID, too many rows or an oversized value.
             asyncio.CancelledError: the task was cancelled (time budget) -- see below.
         """
-        if self.rows % 64 == 0:
-            raise_if_cancelling()
-        current = oid_tuple(oid)
+        try:
+            current = tuple(map(int, oid[self._skip:].split(".")))
+        except ValueError:
+            raise ProtocolError(f"not a numeric OID: {oid[:80]!r}") from None
         if current <= self.last:
             raise ProtocolError(
                 f"agent returned a non-increasing OID while walking {self.root}: "
-                f"{oid} after {'.'.join(map(str, self.last))}"
+                f"{oid} after {self.prefix}{'.'.join(map(str, self.last))}"
             )
         self.last = current
         self.rows += 1
@@ -105,7 +108,10 @@ class WalkGuard:
             raise ProtocolError(
                 f"walk of {self.root} exceeded {self.options.max_rows} varbinds (endless table?)"
             )
-        check_value_size(oid, value, self.options.max_value_bytes)
+        if self.rows % 64 == 0:
+            raise_if_cancelling()
+        if isinstance(value, bytes | str) and len(value) > self.options.max_value_bytes:
+            check_value_size(oid, value, self.options.max_value_bytes)
 
 
 def raise_if_cancelling() -> None:

@@ -29,6 +29,7 @@ from gufo.snmp import (
     SnmpVersion,
     User,
 )
+from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession as _GufoSession
 
 from collectors.snmp.engine import (
@@ -182,26 +183,58 @@ class GufoSession(SnmpSession):
         session = self._s()
         root = oid.strip(".")
         guard = WalkGuard(root, self.options)
-        it: AsyncIterator[tuple[str, Value | None]]
-        if self._version is SnmpVersion.v1:
-            it = session.getnext(root)
-        else:
-            it = session.getbulk(root, reps)
         try:
-            while True:
-                try:
-                    got_oid, value = await self._retry(it.__anext__, "walk")
-                except StopAsyncIteration:
-                    break
-                except NoSuchInstance:
-                    break
-                if not guard.in_tree(got_oid):
-                    break
-                if value is None:
-                    continue
-                guard.accept(got_oid, value)
-                rows.append((got_oid, value))
+            if self._version is SnmpVersion.v1:
+                await self._walk_getnext(session, root, guard, rows)
+            else:
+                await self._walk_getbulk(session, root, reps, guard, rows)
         except Exception as exc:  # noqa: BLE001
             raise translate(exc, f"walk {root}") from exc
         self.varbinds += len(rows)
         return rows
+
+    async def _walk_getnext(self, session: _GufoSession, root: str, guard: WalkGuard,
+                            rows: list[VarBind]) -> None:
+        it: AsyncIterator[tuple[str, Value | None]] = session.getnext(root)
+        while True:
+            try:
+                got_oid, value = await self._retry(it.__anext__, "walk")
+            except (StopAsyncIteration, NoSuchInstance):
+                return
+            if not guard.in_tree(got_oid):
+                return
+            if value is not None:
+                guard.accept(got_oid, value)
+                rows.append((got_oid, value))
+
+    async def _walk_getbulk(self, session: _GufoSession, root: str, reps: int, guard: WalkGuard,
+                            rows: list[VarBind]) -> None:
+        # One GETBULK per loop, its whole reply handled at once. This is what gufo's GetBulkIter
+        # does per *item*; doing it per reply saves a coroutine hop and a retry frame per varbind
+        # (a third of the poller's Python CPU). Uses gufo 0.13's session._send/_recv and socket
+        # send_get_bulk/recv_get_bulk (pinned in setup.cfg: gufo-snmp>=0.13,<0.14).
+        sock = session._sock
+        ctx = GetIter(root, reps)
+
+        async def request() -> list[tuple[str, Value] | None]:
+            await session._send(lambda: sock.send_get_bulk(ctx))
+            return await session._recv(lambda: sock.recv_get_bulk(ctx))
+
+        accept, in_tree, append = guard.accept, guard.in_tree, rows.append
+        while True:
+            try:
+                batch = await self._retry(request, "walk")
+            except (StopAsyncIteration, NoSuchInstance):
+                return
+            if not batch:
+                return
+            for item in batch:
+                if item is None:
+                    return
+                got_oid, value = item
+                if not in_tree(got_oid):
+                    return
+                if value is None:
+                    continue
+                accept(got_oid, value)
+                append((got_oid, value))
