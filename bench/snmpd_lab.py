@@ -11,6 +11,7 @@ Addresses stay inside our namespaces (198.18.0.0/15, see shared/lab/README.md).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -130,19 +131,15 @@ class SnmpdLab:
         """Kill our namespaces' processes by PID, delete the namespaces and the temp dir."""
         for ns in self.namespaces:
             for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + 5
         for ns in self.namespaces:
             while sh("ip", "netns", "pids", ns, check=False).stdout.split():
                 if time.monotonic() > deadline:
                     for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
-                        try:
+                        with contextlib.suppress(ProcessLookupError):
                             os.kill(int(pid), signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
                     break
                 time.sleep(0.05)
         for ns in reversed(self.namespaces):

@@ -17,6 +17,7 @@ Progress goes to stderr.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -201,10 +202,8 @@ async def _poll_forever(config: Config, collector: SnmpCollector, targets: list[
 
         scheduler.add(t.name, interval, job)
     click.echo(f"nms poll: scheduling {len(targets)} devices (Ctrl-C to stop)", err=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         await scheduler.run_for(None)
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        pass
 
 
 @click.group("snmp")

@@ -47,15 +47,18 @@ class Collected:
         return self.columns.get(name, {}).get(index)
 
 
+_TRAILING = " \t\r\n\x00"
+
+
 def decode_string(raw: bytes) -> str:
     """Octets -> text: UTF-8, else GB18030, else Latin-1; trailing NULs and blanks dropped."""
     raw = raw.rstrip(b"\x00")
     for codec in ("utf-8", "gb18030"):
         try:
-            return raw.decode(codec).rstrip()
+            return raw.decode(codec).rstrip(_TRAILING)
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1").rstrip()
+    return raw.decode("latin-1").rstrip(_TRAILING)
 
 
 def decode_mac(raw: Value) -> str | None:
