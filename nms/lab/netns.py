@@ -30,6 +30,17 @@ Usage::
         lab.cut("county-a")                      # its uplink to the city: ip link set ... down
         lab.restore("county-a")
 
+    with NetnsLab(spec, ssh=True, netconf=True) as lab:   # + OpenSSH/vtysh and netconfd per router
+        lab.mgmt_call(ConnectHandler, device_type="cisco_ios", host=lab.spec.oob_address("r1"),
+                      username=lab.login[0], password=lab.login[1])
+
+With ``ssh=True`` every routing host also runs OpenSSH on ``<oob>:22`` whose login shell is FRR
+``vtysh`` (a Cisco-like CLI on live state, lab README 4b); with ``netconf=True`` it runs
+yuma123 ``netconfd`` (ietf-interfaces with live ``/interfaces-state``) behind that sshd's
+NETCONF subsystem on ``<oob>:830`` (README 5.2). The login account exists only inside each
+sshd's private mount namespace (``/etc/passwd``, ``shadow`` and ``group`` are bind-mounted
+copies there), so nothing is added to the machine's user database.
+
 Needs root (``ip netns``, daemons binding port 161); :func:`unavailable_reason` says why it
 cannot run so tests skip with that reason. Processes are stopped by PID -- the PIDs found in our
 namespaces (``ip netns pids``) and the PIDs we started -- never by name. A crashed run leaves
@@ -40,18 +51,23 @@ only namespaces carrying our prefix.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import grp
 import ipaddress
 import json
 import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from nms.errors import NmsError
 
@@ -67,6 +83,11 @@ FRR_DIR = Path("/usr/lib/frr")
 REQUIRED_PROGRAMS = ("ip", "snmpd", "lldpd", "snmpget", "snmpbulkwalk")
 OID_SYSNAME = "1.3.6.1.2.1.1.5.0"
 OID_LLDP_REM_SYSNAME = "1.0.8802.1.1.2.1.4.1.1.9"
+SSH_PROGRAMS = ("/usr/sbin/sshd", "/usr/bin/vtysh", "ssh-keygen", "openssl", "unshare", "mount")
+NETCONF_PROGRAMS = ("/usr/sbin/netconfd", "/usr/sbin/netconf-subsystem")
+NETCONF_SIL = "libietf-interfaces.so"  # netconfd-module-ietf-interfaces (live /interfaces-state)
+DEFAULT_LOGIN = ("netops", "netops123")
+_CLONE_NEWNET = 0x40000000
 
 
 class LabError(NmsError):
@@ -215,15 +236,83 @@ def tree_spec(counties: Sequence[int] = (2, 1), *, firewall: bool = True) -> Lab
 
 
 # ------------------------------------------------------------------------------ helpers
-def unavailable_reason() -> str | None:
-    """Why the lab cannot run here (None when it can): root and the daemons are needed."""
+def unavailable_reason(*, ssh: bool = False, netconf: bool = False) -> str | None:
+    """Why the lab cannot run here (None when it can): root and the daemons are needed.
+
+    Args:
+        ssh: also need OpenSSH + vtysh (``NetnsLab(ssh=True)``).
+        netconf: also need netconfd with the ietf-interfaces module (``NetnsLab(netconf=True)``).
+    """
     if os.geteuid() != 0:
         return "the netns lab needs root (ip netns, daemons on port 161)"
     missing = [p for p in REQUIRED_PROGRAMS if shutil.which(p) is None]
     missing += [str(FRR_DIR / d) for d in ("zebra", "ospfd") if not (FRR_DIR / d).exists()]
+    packages = "iproute2 snmpd snmp lldpd frr"
+    if ssh or netconf:
+        missing += [p for p in SSH_PROGRAMS if shutil.which(p) is None]
+        packages += " openssh-server openssl"
+    if netconf:
+        missing += [p for p in NETCONF_PROGRAMS if shutil.which(p) is None]
+        if not any(Path(d, NETCONF_SIL).exists() for d in _yuma_lib_dirs()):
+            missing.append(f"yuma/{NETCONF_SIL}")
+        packages += " netconfd netconfd-module-ietf-interfaces"
     if missing:
-        return f"missing programs: {', '.join(missing)} (apt-get install iproute2 snmpd snmp lldpd frr)"
+        return f"missing programs: {', '.join(missing)} (apt-get install {packages})"
     return None
+
+
+def _yuma_lib_dirs() -> list[Path]:
+    return [Path("/usr/lib/yuma"), *Path("/usr/lib").glob("*-linux-gnu/yuma")]
+
+
+def enter_namespace(ns: str) -> None:
+    """Move the *calling thread* into network namespace ``ns`` (setns(2), CLONE_NEWNET).
+
+    Python 3.11 has no ``os.setns``; libc's is called through ctypes. Only this thread moves:
+    sockets it (and threads it starts) create live in ``ns``; the rest of the process stays.
+
+    Raises:
+        OSError: no such namespace, or not permitted (needs CAP_SYS_ADMIN).
+    """
+    fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
+    try:
+        setns = getattr(os, "setns", None)
+        if setns is not None:
+            setns(fd, _CLONE_NEWNET)
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.setns(fd, _CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"setns({ns}): {os.strerror(err)}")
+    finally:
+        os.close(fd)
+
+
+def call_in_namespace(ns: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` run in a fresh thread that entered namespace ``ns``.
+
+    Lets a test or tool act as a client inside the lab (netmiko, ncclient, plain sockets) in
+    the same process. Libraries that cache the root namespace's routes at import (scapy) must
+    run in a process started with ``ip netns exec`` instead.
+
+    Returns:
+        what ``fn`` returned; its exception is re-raised here.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            enter_namespace(ns)
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name=f"netns:{ns}", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _run(argv: Sequence[str], *, check: bool = True, timeout: float = 30.0,
@@ -362,11 +451,16 @@ class NetnsLab:
         owner_pid: process whose death makes the lab stale (default: this process); None for a
             lab that outlives its creator (``nms netlab up``).
         tx_interval_s: LLDP transmit interval (neighbours appear within about this time).
+        ssh: run OpenSSH on ``<oob>:22`` of every routing host, login shell FRR ``vtysh``.
+        netconf: run ``netconfd`` per routing host behind sshd's NETCONF subsystem on
+            ``<oob>:830`` (implies the sshd).
+        login: (user, password) of the SSH/NETCONF login (exists only inside the sshds).
     """
 
     def __init__(self, spec: LabSpec | None = None, *, prefix: str = DEFAULT_PREFIX,
                  community: str = "nmslab", owner_pid: int | None = -1,
-                 tx_interval_s: int = 1) -> None:
+                 tx_interval_s: int = 1, ssh: bool = False, netconf: bool = False,
+                 login: tuple[str, str] = DEFAULT_LOGIN) -> None:
         if not prefix.startswith(PREFIX_BASE):
             raise ValueError(f"prefix must start with {PREFIX_BASE!r} (stale cleanup owns those)")
         self.spec = spec or tree_spec()
@@ -379,6 +473,11 @@ class NetnsLab:
         self.tx_interval_s = tx_interval_s
         self.run_dir = STATE_ROOT / prefix.rstrip("-")
         self.started: list[subprocess.Popen[bytes]] = []
+        self.netconf = netconf
+        self.ssh = ssh or netconf
+        self.login = login
+        self._sshd: dict[str, int] = {}
+        self._netconfd: dict[str, int] = {}
 
     # ---- names ---------------------------------------------------------------------------
     @property
@@ -411,7 +510,7 @@ class NetnsLab:
             LabError: not root, programs missing, a step failed, or not ready in ``timeout`` s.
                 Everything created so far is torn down first.
         """
-        reason = unavailable_reason()
+        reason = unavailable_reason(ssh=self.ssh, netconf=self.netconf)
         if reason:
             raise LabError(reason)
         cleanup_stale()
@@ -425,6 +524,8 @@ class NetnsLab:
             self._write_meta()
             self._build_network()
             self._start_daemons()
+            if self.ssh:
+                self._start_cli_peers()
             self.wait_ready(timeout)
         except BaseException:
             self.down()
@@ -442,7 +543,8 @@ class NetnsLab:
 
     def _write_meta(self) -> None:
         meta = {"prefix": self.prefix, "owner": self.owner_pid, "namespaces": self.namespaces,
-                "community": self.community, "spec": {"hosts": [asdict(h) for h in self.spec.hosts],
+                "community": self.community, "ssh": self.ssh, "netconf": self.netconf,
+                "login": list(self.login), "spec": {"hosts": [asdict(h) for h in self.spec.hosts],
                                                       "links": [asdict(lk) for lk in self.spec.links]}}
         (self.run_dir / "lab.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1))
 
@@ -483,11 +585,11 @@ class NetnsLab:
             self._ip("-n", mgmt, "route", "add", net, "via", via)
 
     def _spawn(self, ns: str, argv: list[str], log_path: Path,
-               env: dict[str, str] | None = None) -> int:
+               env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
         with open(log_path, "ab") as out:
             proc = subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdin=subprocess.DEVNULL,
                                     stdout=out, stderr=out, env={**os.environ, **(env or {})},
-                                    start_new_session=True)
+                                    start_new_session=True, cwd=cwd)
         self.started.append(proc)
         with open(self.run_dir / "pids", "a") as f:
             f.write(f"{proc.pid}\n")
@@ -570,6 +672,221 @@ class NetnsLab:
                      str(frr / "ospfd.pid"), "--log", f"file:{frr / 'ospfd.log'}"],
                     d / "ospfd.out")
 
+    # ---- SSH CLI (OpenSSH + vtysh) and NETCONF (netconfd) peers ---------------------------
+    @property
+    def cli_hosts(self) -> list[str]:
+        """Hosts that run sshd (and netconfd): those running FRR, since the CLI is vtysh."""
+        if not self.ssh:
+            return []
+        return [h.name for h in self.spec.hosts if h.routing]
+
+    def _write_login(self) -> dict[str, Path]:
+        """Host key, login shell, and passwd/shadow/group copies that add the lab login.
+
+        The copies are bind-mounted over /etc inside each sshd's own mount namespace only,
+        so the account never exists on the machine itself.
+        """
+        d = self.run_dir / "ssh"
+        d.mkdir(exist_ok=True)
+        user, password = self.login
+        key = d / "ssh_host_ed25519_key"
+        _run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "nms-netns-lab", "-f", str(key)])
+        shell = d / "vtysh-shell"
+        # sshd runs "<shell> -c CMD" for exec requests and subsystems: the NETCONF subsystem
+        # goes to /bin/sh, anything else to vtysh -c; an interactive login is plain vtysh.
+        shell.write_text(
+            "#!/bin/sh\n"
+            "# Login shell of the nms netns lab: FRR vtysh of this router (NMS_LAB_VTY: sshd SetEnv)\n"
+            'if [ "$1" = "-c" ]; then\n'
+            '  case "$2" in\n'
+            '    /usr/sbin/netconf-subsystem*) exec /bin/sh -c "$2" ;;\n'
+            "  esac\n"
+            '  exec /usr/bin/vtysh --vty_socket "$NMS_LAB_VTY" -c "$2"\n'
+            "fi\n"
+            'exec /usr/bin/vtysh --vty_socket "$NMS_LAB_VTY"\n')
+        shell.chmod(0o755)
+        home = d / "home"
+        home.mkdir(exist_ok=True)
+        hashed = _run(["openssl", "passwd", "-6", "-stdin"], input_text=password + "\n").stdout.strip()
+
+        def others(path: str) -> list[str]:
+            return [ln for ln in Path(path).read_text().splitlines()
+                    if ln.strip() and ln.split(":", 1)[0] != user]
+
+        passwd = others("/etc/passwd")
+        used = {int(f[2]) for f in (ln.split(":") for ln in passwd) if len(f) > 2 and f[2].isdigit()}
+        uid = next(u for u in range(64100, 65500) if u not in used)
+        gid = grp.getgrnam("frrvty").gr_gid
+        passwd.append(f"{user}:x:{uid}:{gid}:nms netns lab login:{home}:{shell}")
+        shadow = others("/etc/shadow") + [f"{user}:{hashed}:19000:0:99999:7:::"]
+        groups = []
+        for ln in Path("/etc/group").read_text().splitlines():
+            fields = ln.split(":")
+            if len(fields) == 4 and fields[0] in ("frr", "frrvty"):
+                # vty sockets are frr:frrvty 0770; /etc/frr/vtysh.conf is frr:frr 0640
+                members = [m for m in fields[3].split(",") if m and m != user] + [user]
+                ln = ":".join([*fields[:3], ",".join(members)])
+            groups.append(ln)
+        files = {"passwd": d / "passwd", "shadow": d / "shadow", "group": d / "group"}
+        files["passwd"].write_text("\n".join(passwd) + "\n")
+        files["shadow"].write_text("\n".join(shadow) + "\n")
+        files["shadow"].chmod(0o600)
+        files["group"].write_text("\n".join(groups) + "\n")
+        os.chown(home, uid, gid)
+        files.update(key=key, shell=shell)
+        return files
+
+    def _netconf_startup(self, host: str) -> str:
+        """ietf-interfaces startup config of ``host``: name, kernel alias as description, IPv4."""
+        ifaces = [("eth0", "oob management", f"{self.spec.oob_address(host)}/24")]
+        for lk in self.spec.links:
+            if lk.a == host:
+                ifaces.append((lk.a_if, f"to {lk.b} {lk.b_if}", lk.a_ip))
+            elif lk.b == host:
+                ifaces.append((lk.b_if, f"to {lk.a} {lk.a_if}", lk.b_ip))
+        lines = ['<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">',
+                 ' <interfaces xmlns="urn:ietf:params:xml:ns:yang:ietf-interfaces">']
+        for name, descr, cidr in ifaces:
+            ip, plen = cidr.split("/")
+            lines += [f"  <interface><name>{xml_escape(name)}</name>"
+                      f"<description>{xml_escape(descr)}</description>",
+                      '   <type xmlns:ianaift="urn:ietf:params:xml:ns:yang:iana-if-type">'
+                      "ianaift:ethernetCsmacd</type><enabled>true</enabled>",
+                      '   <ipv4 xmlns="urn:ietf:params:xml:ns:yang:ietf-ip"><address>'
+                      f"<ip>{ip}</ip><prefix-length>{plen}</prefix-length></address></ipv4>",
+                      "  </interface>"]
+        lines += [" </interfaces>", "</config>", ""]
+        return "\n".join(lines)
+
+    def _start_cli_peers(self) -> None:
+        """sshd (vtysh login shell) per routing host, and netconfd behind it when asked."""
+        files = self._write_login()
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege-separation dir
+        bin_dir = self.run_dir / "bin"
+        if self.netconf:
+            # yuma123's ietf-interfaces SIL popen()s this helper, which Debian does not ship;
+            # without it netconfd aborts on the first /interfaces-state read (lab README 5.2)
+            bin_dir.mkdir(exist_ok=True)
+            helper = bin_dir / "get-interface-ipv4"
+            helper.write_text(
+                "#!/bin/sh\n# prints the ietf-ip <ipv4> subtree for interface $1 (or nothing)\n"
+                'ip -4 -o addr show dev "$1" 2>/dev/null | awk \'\n'
+                '  { split($4, a, "/"); s = s "<address><ip>" a[1] "</ip><prefix-length>" a[2]'
+                ' "</prefix-length></address>"; n++ }\n'
+                '  END { if (n) print "<ipv4 xmlns=\\"urn:ietf:params:xml:ns:yang:ietf-ip\\">"'
+                ' s "</ipv4>" }\'\n')
+            helper.chmod(0o755)
+        user = self.login[0]
+        for host in self.cli_hosts:
+            d = self.run_dir / host
+            oob = self.spec.oob_address(host)
+            sock = d / "ncxserver.sock"
+            if self.netconf:
+                home = d / "netconf-home"  # netconfd keeps state in ~/.yuma
+                home.mkdir(exist_ok=True)
+                startup = d / "startup-cfg.xml"
+                startup.write_text(self._netconf_startup(host))
+                self._netconfd[host] = self._spawn(
+                    self.ns(host),
+                    ["/usr/sbin/netconfd", "--module=iana-if-type", "--module=ietf-ip",
+                     "--module=ietf-interfaces", f"--startup={startup}", f"--superuser={user}",
+                     f"--ncxserver-sockname={sock}", "--port=830", f"--log={d / 'netconfd.log'}"],
+                    d / "netconfd.out",
+                    {"PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}", "HOME": str(home)},
+                    cwd=home)
+            conf = [f"ListenAddress {oob}:22", f"HostKey {files['key']}", f"PidFile {d / 'sshd.pid'}",
+                    "UsePAM no", "PasswordAuthentication yes", "KbdInteractiveAuthentication no",
+                    "PermitRootLogin no", f"AllowUsers {user}", f"SetEnv NMS_LAB_VTY={d / 'frr'}",
+                    "PrintMotd no", "PrintLastLog no", "MaxStartups 50", "LoginGraceTime 30"]
+            if self.netconf:
+                # netconf-subsystem picks its socket by the server port: "<port>@<path>"; a bare
+                # path is silently ignored and it falls back to /tmp/ncxserver.sock
+                conf += [f"ListenAddress {oob}:830",
+                         f"Subsystem netconf /usr/sbin/netconf-subsystem "
+                         f"--ncxserver-sockname=830@{sock}"]
+            (d / "sshd_config").write_text("\n".join(conf) + "\n")
+            # own mount + UTS namespace: the login exists only here; vtysh shows the router name
+            script = ('hostname "$0" && mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow'
+                      ' && mount --bind "$3" /etc/group && exec /usr/sbin/sshd -D -f "$4" -E "$5"')
+            self._sshd[host] = self._spawn(
+                self.ns(host),
+                ["unshare", "--mount", "--uts", "--propagation", "private", "--", "sh", "-c", script,
+                 host, str(files["passwd"]), str(files["shadow"]), str(files["group"]),
+                 str(d / "sshd_config"), str(d / "sshd.log")],
+                d / "sshd.out")
+
+    def _peer_problems(self) -> list[str]:
+        """sshd/netconfd processes of this lab that died, with the last line of their log."""
+        out = []
+        for kind, pids in (("sshd", self._sshd), ("netconfd", self._netconfd)):
+            for host, pid in pids.items():
+                if not _alive(pid):
+                    log_path = self.run_dir / host / f"{kind}.log"
+                    lines = log_path.read_text(errors="replace").strip().splitlines() \
+                        if log_path.exists() else []
+                    out.append(f"{kind} of {host} exited: {lines[-1] if lines else 'no log'}")
+        return out
+
+    def _listening(self, address: str, port: int) -> bool:
+        def attempt() -> bool:
+            try:
+                with socket.create_connection((address, port), timeout=1.0):
+                    return True
+            except OSError:
+                return False
+
+        return bool(self.mgmt_call(attempt))
+
+    def mgmt_call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in a thread inside the mgmt namespace (see call_in_namespace)."""
+        return call_in_namespace(self.mgmt_ns, fn, *args, **kwargs)
+
+    def host_call(self, host: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in a thread inside ``host``'s namespace."""
+        return call_in_namespace(self.ns(host), fn, *args, **kwargs)
+
+    def vtysh(self, host: str, *commands: str, timeout: float = 30.0) -> str:
+        """Run vtysh commands on ``host`` as root (e.g. ``"configure terminal"``,
+        ``"interface eth1"``, ``"description uplink"``); returns the output.
+
+        Runs in a UTS namespace named after the host, as the SSH logins do: vtysh prints the
+        kernel host name in ``show running-config`` and ``show version``."""
+        argv = ["ip", "netns", "exec", self.ns(host), "unshare", "--uts", "--", "sh", "-c",
+                'hostname "$0" && exec "$@"', host, "/usr/bin/vtysh", "--vty_socket",
+                str(self.run_dir / host / "frr")]
+        for command in commands:
+            argv += ["-c", command]
+        return _run(argv, timeout=timeout).stdout
+
+    def sshd_pid(self, host: str) -> int:
+        """PID of ``host``'s sshd listener.
+
+        Raises:
+            KeyError: the lab runs no sshd on ``host``.
+        """
+        if host in self._sshd:
+            return self._sshd[host]
+        pid_file = self.run_dir / host / "sshd.pid"  # a lab loaded from lab.json
+        if host in self.cli_hosts and pid_file.exists():
+            return int(pid_file.read_text().split()[0])
+        raise KeyError(f"no sshd on {host!r}")
+
+    def ssh_session_pids(self, host: str) -> list[int]:
+        """PIDs of ``host``'s live SSH sessions: every descendant of its sshd listener."""
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        out, todo = [], list(children.get(self.sshd_pid(host), []))
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(children.get(pid, []))
+        return sorted(out)
+
     @staticmethod
     def _wait(condition: Any, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
@@ -611,7 +928,14 @@ class NetnsLab:
         lldp = snmp and all(self.snmp_walk_count(h, OID_LLDP_REM_SYSNAME) >= n
                             for h, n in self.expected_lldp_rows().items())
         routing = all(self.ping(self.spec.probe_address(h.name)) for h in self.spec.hosts)
-        return {"snmp": snmp, "lldp": lldp, "routing": routing}
+        state = {"snmp": snmp, "lldp": lldp, "routing": routing}
+        if self.ssh:
+            state["ssh"] = all(self._listening(self.spec.oob_address(h), 22) for h in self.cli_hosts)
+        if self.netconf:
+            state["netconf"] = all(
+                (self.run_dir / h / "ncxserver.sock").exists()
+                and self._listening(self.spec.oob_address(h), 830) for h in self.cli_hosts)
+        return state
 
     def ping(self, address: str, timeout_s: float = 1.0) -> bool:
         """One ICMP echo from the mgmt namespace (``ping`` binary); True if answered."""
@@ -632,7 +956,9 @@ class NetnsLab:
             if all(state.values()):
                 return state
             time.sleep(0.3)
-        raise LabError(f"lab not ready after {timeout:g} s: {state}")
+        problems = self._peer_problems()
+        raise LabError(f"lab not ready after {timeout:g} s: {state}"
+                       + (f" ({'; '.join(problems)})" if problems else ""))
 
     def status(self) -> dict[str, Any]:
         """Namespaces present and the processes running in each."""
@@ -720,4 +1046,6 @@ def load_lab(prefix: str = DEFAULT_PREFIX) -> NetnsLab:
     spec = LabSpec([LabHost(**h) for h in meta["spec"]["hosts"]],
                    [LabLink(**lk) for lk in meta["spec"]["links"]])
     return NetnsLab(spec, prefix=meta["prefix"], community=meta["community"],
-                    owner_pid=meta.get("owner"))
+                    owner_pid=meta.get("owner"), ssh=bool(meta.get("ssh")),
+                    netconf=bool(meta.get("netconf")),
+                    login=tuple(meta.get("login") or DEFAULT_LOGIN))  # type: ignore[arg-type]
