@@ -3,7 +3,10 @@
 ``collect_config`` logs in, reads the running configuration and a few key ``display``/``show``
 outputs, and returns a ``ConfigResult`` — never raising (style.md 2.1). netmiko/paramiko errors are
 translated at this boundary: bad credentials -> ``auth_failure``, no answer -> ``timeout``, a
-session that dies -> ``error`` ("connection dropped"). A text is accepted only when it is
+session that dies -> ``error`` ("connection dropped"). netmiko reports both a silent peer and a
+session reset under it as ``ReadTimeout`` (it polls a closed channel until the read timeout),
+so the state of the SSH transport decides which one it was. A failed session is closed without
+the polite logout, which would wait another read timeout on a dead peer. A text is accepted only when it is
 complete (the platform's end marker is present, no CLI error instead of output), so a transfer
 cut half-way never becomes a stored version. ``collect_and_store`` is the function the
 scheduler and ``nms configs collect`` call: collect, then store every complete text in
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -44,9 +48,25 @@ EXTRA = {
     "ruijie_os": ["show version"],
     "juniper_junos": ["show version"],
 }
+# Lines that change without a configuration change, or that napalm strips and netmiko does not:
+# removed before storing (napalm ios get_config's filter; Oxidized's ios model does the same),
+# so one configuration always gives one text whichever way it was read.
+_IOS_VOLATILE = (r"^Building configuration.*$", r"^Current configuration :.*$",
+                 r"^! Last configuration change at.*$", r"^! NVRAM config last updated at.*$")
+VOLATILE = {"cisco_ios": _IOS_VOLATILE, "cisco_xe": _IOS_VOLATILE, "ruijie_os": _IOS_VOLATILE}
+# "<name> uptime is 3 weeks, 2 days ..." (IOS, VRP, Comware, RGOS show/display version)
+_UPTIME = re.compile(r"^.*\buptime is\b.*$\n?", re.M | re.I)
 NAPALM_DRIVERS = {"cisco_ios": "ios", "cisco_xe": "ios", "juniper_junos": "junos"}
 _CLI_ERRORS = ("% Invalid input", "% Unknown command", "Unrecognized command", "% Ambiguous command",
                "syntax error, expecting", "Error: Unrecognized")
+
+
+def normalize(platform: str, text: str) -> str:
+    """``text`` without the platform's volatile lines (VOLATILE), stripped like napalm's."""
+    patterns = VOLATILE.get(platform)
+    if not patterns:
+        return text
+    return re.sub("|".join(f"(?:{p})" for p in patterns), "", text, flags=re.M).strip()
 
 
 def complete(platform: str, text: str) -> str | None:
@@ -84,11 +104,29 @@ class ConfigResult:
         return self.status is PollStatus.OK and "running" in self.texts
 
 
-def _classify(exc: BaseException) -> tuple[PollStatus, str]:
-    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+def _transport_alive(conn: Any) -> bool:
+    """True while netmiko's SSH session still has a live transport and an open channel."""
+    channel = getattr(conn, "remote_conn", None)
+    if channel is None or getattr(channel, "closed", False) or getattr(channel, "eof_received", False):
+        return False
+    transport = channel.get_transport() if hasattr(channel, "get_transport") else None
+    return bool(transport is not None and transport.is_active())
+
+
+def _classify(exc: BaseException, conn: Any = None, command: str | None = None) -> tuple[PollStatus, str]:
+    from netmiko.exceptions import (
+        NetmikoAuthenticationException,
+        NetmikoTimeoutException,
+        ReadTimeout,
+    )
     from paramiko.ssh_exception import AuthenticationException, SSHException
 
     name = type(exc).__name__
+    if isinstance(exc, ReadTimeout) and conn is not None:
+        what = f"{command!r}" if command else "the prompt"
+        if not _transport_alive(conn):
+            return PollStatus.ERROR, f"connection dropped while reading {what} (session closed by the peer)"
+        return PollStatus.TIMEOUT, f"timed out: no complete answer to {what}"
     if isinstance(exc, NetmikoAuthenticationException | AuthenticationException):
         return PollStatus.AUTH_FAILURE, f"authentication failed: {exc}".splitlines()[0]
     if isinstance(exc, NetmikoTimeoutException | socket.timeout | TimeoutError):
@@ -126,16 +164,19 @@ def collect_config(device: dict[str, Any], auth: SshAuth, *, timeout_s: float = 
               "auth_timeout": timeout_s, "banner_timeout": timeout_s, "read_timeout_override": timeout_s,
               "fast_cli": False}
     conn = None
+    command = None
+    failed = False
     try:
         conn = (connect or ConnectHandler)(**params)
         if auth.enable_secret and hasattr(conn, "check_enable_mode") and not conn.check_enable_mode():
             conn.enable()
-        running = conn.send_command(RUNNING.get(platform, "show running-config"), read_timeout=timeout_s)
+        command = RUNNING.get(platform, "show running-config")
+        running = conn.send_command(command, read_timeout=timeout_s)
         problem = complete(platform, running)
         if problem:
             result.status, result.error = PollStatus.ERROR, f"{result.device}: {problem}"
         else:
-            result.texts["running"] = running
+            result.texts["running"] = normalize(platform, running)
             for cmd in EXTRA.get(platform, []) if extra else []:
                 try:
                     out = conn.send_command(cmd, read_timeout=timeout_s)
@@ -143,15 +184,20 @@ def collect_config(device: dict[str, Any], auth: SshAuth, *, timeout_s: float = 
                     log.info("device %r: %r failed: %s", result.device, cmd, exc)
                     continue
                 if out.strip() and not any(e in out[:200] for e in _CLI_ERRORS):
-                    result.texts[f"show:{cmd}"] = out
+                    # uptime would make every collection a new version of "show version"
+                    result.texts[f"show:{cmd}"] = normalize(platform, _UPTIME.sub("", out))
     except Exception as exc:  # noqa: BLE001 - per-device failure is a value
-        result.status, message = _classify(exc)
+        failed = True
+        result.status, message = _classify(exc, conn, command)
         result.texts.clear()
         result.error = f"{result.device}: {message}"
     finally:
         if conn is not None:
             with contextlib.suppress(Exception):  # the session may already be gone
-                conn.disconnect()
+                if failed and hasattr(conn, "paramiko_cleanup"):
+                    conn.paramiko_cleanup()  # no logout dialogue with a dead or silent peer
+                else:
+                    conn.disconnect()
         result.duration_s = time.monotonic() - started
     return result
 
@@ -178,9 +224,9 @@ def collect_config_napalm(device: dict[str, Any], auth: SshAuth, *, timeout_s: f
         if problem:
             result.status, result.error = PollStatus.ERROR, f"{result.device}: {problem}"
         else:
-            result.texts["running"] = cfg["running"]
+            result.texts["running"] = normalize(platform, cfg["running"])
             if cfg.get("startup") and not complete(platform, cfg["startup"]):
-                result.texts["startup"] = cfg["startup"]
+                result.texts["startup"] = normalize(platform, cfg["startup"])
     except Exception as exc:  # noqa: BLE001 - per-device failure is a value
         result.status, message = _classify(getattr(exc, "__cause__", None) or exc)
         result.error = f"{result.device}: {message}"

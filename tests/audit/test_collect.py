@@ -233,3 +233,19 @@ def test_masking_covers_every_vendor_fixture() -> None:
         masked = mask_secrets(path.read_text())
         for secret in ("$9$nhEm", "$1c$Yq0N", "$h$6$QmFz", "$6$AbCdEf", "abcdefgh", "%^%#K3y"):
             assert secret not in masked, (path, secret)
+
+
+def test_volatile_lines_never_make_a_new_version() -> None:
+    from collectors.ssh import _UPTIME, normalize
+
+    # what IOS prints around the config, and napalm's ios get_config strips: one text either way
+    raw = ("Building configuration...\n\nCurrent configuration : 1234 bytes\n!\n"
+           "! Last configuration change at 10:12:01 CST Mon Nov 2 2026 by netops\n"
+           "! NVRAM config last updated at 09:00:00 CST Mon Nov 2 2026 by netops\n!\nversion 15.2\n"
+           "hostname edge1\n!\nend\n")
+    assert normalize("cisco_ios", raw) == "!\n\n\n!\nversion 15.2\nhostname edge1\n!\nend"
+    assert normalize("huawei_vrp", "#\nsysname x\n#\nreturn\n") == "#\nsysname x\n#\nreturn\n"
+    version = "Cisco IOS Software, Version 15.2\nedge1 uptime is 3 weeks, 2 days, 1 hour\nProcessor board ID X\n"
+    assert _UPTIME.sub("", version) == "Cisco IOS Software, Version 15.2\nProcessor board ID X\n"
+    vrp = "Huawei Versatile Routing Platform Software\nHUAWEI S5735 Routing Switch uptime is 0 week, 1 day\n"
+    assert "uptime" not in _UPTIME.sub("", vrp)
