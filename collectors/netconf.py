@@ -1,13 +1,18 @@
 """NETCONF (RFC 6241) with ncclient: ``<get-config>`` backups and ietf-interfaces state samples.
 
 * ``get_config_xml`` reads the running datastore (optionally one subtree) as pretty XML text,
-  which ``nms.configs`` stores like any other config (kind ``netconf``).
+  which ``nms.configs`` stores like any other config (kind ``netconf``); ``collect_and_store``
+  does both, with the same contract as ``collectors.ssh.collect_and_store``.
 * ``NetconfCollector.collect`` ``<get>`` s ``/interfaces-state`` (RFC 7223, pre-NMDA as netconfd
   serves it) and returns ``interface`` samples with the same schema the SNMP collector emits from
   IF-MIB (collectors/snmp/profiles/if_mib.yaml): tags ``device``/``ifname``/``ifindex``, fields
   ``in_octets``, ``out_octets``, ``in_ucast_packets`` …, ``in_errors``, ``out_discards``,
   ``admin_status``, ``oper_status``, ``speed_bps``, plus ``counter_bits`` 64 (ietf counters are
-  yang:counter64). Errors become a ``PollResult`` status, never an exception.
+  yang:counter64). ``oper-status`` values are given their IF-MIB names (RFC 7223 defines them
+  as ifOperStatus: ``lower-layer-down`` -> ``lowerLayerDown``), so a dashboard or check reads
+  one vocabulary whichever collector polled. There is no ``ifindex`` tag unless the server
+  fills ``if-index`` (netconfd does not). Errors become a ``PollResult`` status, never an
+  exception.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from collectors.ssh import ConfigResult
 from nms.config import SshAuth
 from nms.models import PollResult, PollStatus, Sample, utcnow
 
@@ -29,6 +35,8 @@ STAT_FIELDS = {
     "in-errors": "in_errors", "out-errors": "out_errors", "in-discards": "in_discards",
     "out-discards": "out_discards",
 }
+# ietf-interfaces enumeration names -> IF-MIB names (enums.yaml ifOperStatus / ifAdminStatus)
+STATUS_NAMES = {"lower-layer-down": "lowerLayerDown", "not-present": "notPresent"}
 
 
 def _connect(device: dict[str, Any], auth: SshAuth, timeout_s: float) -> Any:
@@ -70,6 +78,26 @@ def get_config_xml(device: dict[str, Any], auth: SshAuth, *, subtree: str | None
         return None, status, f"{device['name']}: {message}"
 
 
+def collect_and_store(engine: Any, device: dict[str, Any], auth: SshAuth, *, by: str = "scheduler",
+                      timeout_s: float = 20.0, subtree: str | None = None) -> tuple[ConfigResult, list[Any]]:
+    """``<get-config>`` one device and store the XML (kind ``netconf``) when it changed.
+
+    Returns:
+        (result, [(VersionInfo, created)]); nothing is stored when the read failed.
+    """
+    from nms.configs import store_config
+
+    started = time.monotonic()
+    result = ConfigResult(str(device["name"]), str(device.get("platform") or "netconf"))
+    text, result.status, result.error = get_config_xml(device, auth, subtree=subtree, timeout_s=timeout_s)
+    result.duration_s = time.monotonic() - started
+    stored = []
+    if text is not None and result.status is PollStatus.OK and text.strip():
+        result.texts["running"] = text
+        stored.append(store_config(engine, result.device, text, kind="netconf", source="netconf", by=by))
+    return result, stored
+
+
 def interface_samples(device: str, state_xml: Any, when: Any) -> list[Sample]:
     """``interface`` samples from an ``<interfaces-state>`` element (lxml)."""
     samples = []
@@ -90,7 +118,7 @@ def interface_samples(device: str, state_xml: Any, when: Any) -> list[Sample]:
         for leaf, key in (("admin-status", "admin_status"), ("oper-status", "oper_status")):
             value = intf.findtext(f"if:{leaf}", namespaces=ns)
             if value:
-                fields[key] = value
+                fields[key] = STATUS_NAMES.get(value.strip(), value.strip())
         speed = intf.findtext("if:speed", namespaces=ns)
         if speed and speed.isdigit():
             fields["speed_bps"] = int(speed)
