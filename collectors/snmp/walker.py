@@ -22,7 +22,9 @@ from collectors.snmp.profile import Column, Plan
 from nms.errors import DeviceAuthError, DeviceTimeoutError, DeviceUnreachableError, ProtocolError
 
 Decoded = str | int | float | None
-#: Tables in a row that may fail (unanswered or garbled) before a poll skips the rest.
+#: Tables that may fail (unanswered or garbled) before a poll that has not yet walked any table
+#: successfully skips the rest. Once one table came through, the agent is alive and each
+#: failing table costs only its own timeouts (bounded by the device budget).
 MAX_FAILED_TABLES = 3
 
 
@@ -135,10 +137,11 @@ async def fetch(session: SnmpSession, plan: Plan, *, max_repetitions: int | None
     scalars = [c for c in plan.scalars if not skip_scalars or c.oid not in skip_scalars]
     if scalars:
         await fetch_scalars(session, scalars, out)
-    failed = 0  # consecutive tables that failed
+    failed = 0  # tables that failed before any table succeeded
+    succeeded = False
     for root, cols in plan.walks:
-        if failed >= MAX_FAILED_TABLES:
-            out.problems.append(f"{failed} tables in a row failed: remaining walks skipped")
+        if failed >= MAX_FAILED_TABLES and not succeeded:
+            out.problems.append(f"the first {failed} tables failed: remaining walks skipped")
             break
         t0 = time.perf_counter()
         try:
@@ -157,7 +160,7 @@ async def fetch(session: SnmpSession, plan: Plan, *, max_repetitions: int | None
             failed += 1
             out.problems.append(f"{exc}; table skipped")
             continue
-        failed = 0
+        succeeded = True
         out.timings[root] = time.perf_counter() - t0
         _distribute(root, cols, rows, out)
     return out
