@@ -28,6 +28,7 @@ from web.context import db, state
 from web.filters import AlarmFilterSet, DeviceFilterSet
 from web.i18n import localtime
 from web.models import AuditEntry, Perm
+from web.scope import Scope
 from web.security import permission
 from web.timeseries import DEFAULT_RANGE, RANGES
 
@@ -101,7 +102,7 @@ def devices() -> Response | tuple[Response, int]:
 @bp.route("/devices/<path:name>")
 @permission(Perm.NETWORK_VIEW)
 def device(name: str) -> Response:
-    """One device with its interfaces and planned links."""
+    """One device with its interfaces, planned links, topology state and discovered neighbours."""
     dev = queries.visible_device(db(), g.scope, name)
     if dev is None:
         abort(404, description="no such device")
@@ -109,6 +110,8 @@ def device(name: str) -> Response:
     row["interfaces"] = [{"name": i.name, "description": i.description, "address": i.address}
                          for i in dev.interfaces]
     row["links"] = queries.device_links(db(), g.scope, dev)
+    row["topology"] = state().topology.device(state().engine, state().timeseries, g.scope,
+                                              dev.name)
     return jsonify(row)
 
 
@@ -133,13 +136,41 @@ def links() -> Response:
     return jsonify(queries.links(db(), g.scope))
 
 
+def _worst_alarms() -> dict[str, str]:
+    """Worst open alarm per device, whole network (the topology cache cuts it per scope)."""
+    if not queries.alarms_ready(state().engine):
+        return {}
+    worst: dict[str, str] = queries.alarm_counts(db(), Scope(), per_device=True)["worst_by_device"]
+    return worst
+
+
+def topology_map() -> Any:
+    """The caller's scoped map from the topology cache (``web.topograph.View``)."""
+    st = state()
+    return st.topology.view(st.engine, st.timeseries, g.scope, _worst_alarms)
+
+
 @bp.route("/topology")
 @permission(Perm.NETWORK_VIEW)
 def topology() -> Response:
-    """The map: placed nodes, links and sites (what the topology page draws)."""
-    worst = (queries.alarm_counts(db(), g.scope, per_device=True)["worst_by_device"]
-             if queries.alarms_ready(state().engine) else None)
-    return jsonify(queries.topology(db(), g.scope, _states(), worst))
+    """The map: discovered and planned links, root-cause states, placed nodes, sites.
+
+    Served from the topology cache with a strong ETag: ``If-None-Match`` with the current one
+    is answered 304 without a body. Gzipped when the client accepts it.
+    """
+    view = topology_map()
+    gz = "gzip" in request.accept_encodings
+    etag = view.etag + ("-gz" if gz else "")
+    if request.if_none_match.contains(view.etag) or request.if_none_match.contains(
+            view.etag + "-gz") or request.if_none_match.star_tag:
+        resp = Response(status=304)
+    else:
+        resp = Response(view.gzip() if gz else view.body, mimetype="application/json")
+        if gz:
+            resp.headers["Content-Encoding"] = "gzip"
+    resp.set_etag(etag)
+    resp.vary.add("Accept-Encoding")
+    return resp
 
 
 @bp.route("/ipplan")
@@ -381,6 +412,50 @@ def openapi_document() -> dict[str, Any]:
                         counts={"type": "object", "additionalProperties": _I},
                         config=_obj(id=_I, collected=when, last_seen=when, collected_by=_S,
                                     source=_S))
+    null_s = {"type": "string", "nullable": True}
+    null_n = {"type": "number", "nullable": True}
+    node_state = {"type": "string", "enum": ["up", "down", "parent_down", "unknown"]}
+    link_state = {"type": "string", "enum": ["up", "down", "unknown"]}
+    reconciliation = {"type": "string", "enum": ["ok", "wrong_port", "missing", "unexpected"]}
+    topology_node = _obj(
+        id=_S, name=_S, role=_S, vendor=null_s, address=null_s, site=null_s, site_name=null_s,
+        level=null_s, managed={"type": "boolean"}, state=node_state, parent=null_s,
+        root_cause=null_s, blocked_by=null_s, down_link=null_s, reason=_S, reason_zh=_S,
+        cause_outside_scope={"type": "boolean"}, loss_percent=null_n, rtt_avg_ms=null_n,
+        x={"type": "number"}, y={"type": "number"}, alarm=null_s)
+    topology_link = _obj(
+        id=_S, source=_S, target=_S, a_interface=null_s, b_interface=null_s, state=link_state,
+        tier=null_s, speed_bps={"type": "integer", "nullable": True}, utilisation_percent=null_n,
+        in_bps=null_n, out_bps=null_n, reconciliation=reconciliation,
+        planned_a_interface=null_s, planned_b_interface=null_s,
+        sources={"type": "array", "items": _S}, confirmed={"type": "boolean"}, a_oper=null_s,
+        b_oper=null_s, planned={"type": "boolean"}, bandwidth_mbps={"type": "integer",
+                                                                   "nullable": True})
+    topology_path = _get("The network map: discovered links reconciled with the plan, "
+                         "root-cause device states", Perm.NETWORK_VIEW, _obj(
+        nodes={"type": "array", "items": topology_node},
+        links={"type": "array", "items": topology_link},
+        sites={"type": "array", "items": _obj(code=_S, name=_S, level=_S, x={"type": "number"},
+                                              y={"type": "number"})},
+        roots={"type": "array", "items": _S}, summary=_obj()),
+        [{"name": "If-None-Match", "in": "header", "schema": _S,
+          "description": "The ETag of a previous answer."}])
+    topology_path["get"]["responses"]["304"] = {"description": "Not modified (same ETag)"}
+    neighbour = _obj(interface=null_s, peer=null_s, peer_interface=null_s,
+                     peer_managed={"type": "boolean"}, peer_visible={"type": "boolean"},
+                     state=link_state, reconciliation=reconciliation,
+                     planned_interface=null_s, planned_peer_interface=null_s,
+                     sources={"type": "array", "items": _S}, speed_bps={"type": "integer",
+                                                                       "nullable": True},
+                     utilisation_percent=null_n, oper=null_s, peer_oper=null_s,
+                     confirmed={"type": "boolean"}, link=null_s)
+    device_detail = {**device, "properties": {
+        **device["properties"],
+        "topology": {**_obj(state=node_state, parent=null_s, root_cause=null_s,
+                            blocked_by=null_s, down_link=null_s, reason=_S, reason_zh=_S,
+                            cause_outside_scope={"type": "boolean"},
+                            neighbours={"type": "array", "items": neighbour}),
+                     "nullable": True}}}
     paths: dict[str, Any] = {
         "/me": _get("The caller", Perm.AUTHENTICATED, _obj(username=_S, role=_S, scope=_S,
                                                             permissions={"type": "array", "items": _S})),
@@ -389,8 +464,9 @@ def openapi_document() -> dict[str, Any]:
             code=_S, name=_S, level=_S, parent=_S, units={"type": "array", "items": _S})}),
         "/devices": _get("Devices in scope", Perm.NETWORK_VIEW, {"type": "array", "items": device},
                          DeviceFilterSet.openapi_parameters() + _PAGING, (400,)),
-        "/devices/{name}": _get("One device with interfaces and links", Perm.NETWORK_VIEW, device,
-                                [_NAME], (404,)),
+        "/devices/{name}": _get("One device with interfaces, planned links, and its topology "
+                                "state and discovered neighbours", Perm.NETWORK_VIEW,
+                                device_detail, [_NAME], (404,)),
         "/devices/{name}/metrics": _get(
             "Traffic (bit/s), CPU and memory series", Perm.NETWORK_VIEW,
             _obj(range=_S, has_data={"type": "boolean"}, series=_obj(
@@ -401,11 +477,7 @@ def openapi_document() -> dict[str, Any]:
         "/links": _get("Planned links in scope", Perm.NETWORK_VIEW, {"type": "array", "items": _obj(
             a_device=_S, a_interface=_S, b_device=_S, b_interface=_S, tier=_S,
             bandwidth_mbps=_I)}),
-        "/topology": _get("The network map", Perm.NETWORK_VIEW, _obj(
-            nodes={"type": "array", "items": _obj(id=_S, role=_S, site=_S, level=_S,
-                                                   x={"type": "number"}, y={"type": "number"},
-                                                   state=_S)},
-            links={"type": "array", "items": _obj(source=_S, target=_S, tier=_S, state=_S)})),
+        "/topology": topology_path,
         "/ipplan": _get("IP blocks with utilisation and the IP-plan checks' violations",
                         Perm.NETWORK_VIEW, _obj(
             blocks={"type": "array", "items": _obj(prefix=_S, site=_S, purpose=_S,

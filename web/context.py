@@ -1,8 +1,8 @@
 """Per-application and per-request state shared by the blueprints.
 
-The application holds the loaded ``Config``, the inventory engine, the time-series adapter and
-the cache of baseline audit results in ``app.extensions["nms"]``; each request gets one
-SQLAlchemy session (``db()``), closed when the request ends. Views commit explicitly, so a
+The application holds the loaded ``Config``, the inventory engine, the time-series adapter, the
+cache of baseline audit results and the topology cache in ``app.extensions["nms"]``; each
+request gets one SQLAlchemy session (``db()``), closed when the request ends. Views commit explicitly, so a
 failed request leaves nothing half-written.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from nms.config import Config
 from web.baseline import AuditCache
+from web.topograph import TopologyCache
 
 if TYPE_CHECKING:
     from web.timeseries import TimeSeries
@@ -31,6 +32,8 @@ class WebState:
     sessions: sessionmaker[Session]
     timeseries: TimeSeries
     audit_cache: AuditCache = field(default_factory=AuditCache)
+    #: the whole network's topology graph and the scoped maps cut from it (``web.topograph``)
+    topology: TopologyCache = field(default_factory=TopologyCache)
     #: (monotonic time, findings) of the last IP-plan check run (``queries.ip_plan_violations``)
     ipplan_findings: tuple[float, list[Any]] | None = None
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from inventory.models import Device, Interface, IpBlock, Link, Site
 from nms.models import SITE_LEVEL_ORDER, DeviceRole, Severity, SiteLevel
-from web.layout import SiteNode, device_positions, site_positions
 from web.scope import Scope
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -57,24 +56,6 @@ def state_name(up: bool | None) -> str:
 def _link_ends() -> tuple[Any, Any, Any, Any]:
     """Aliases of the two interfaces and devices of a link (a_if, a_dev, b_if, b_dev)."""
     return aliased(Interface), aliased(Device), aliased(Interface), aliased(Device)
-
-
-def _link_rows(session: Session, scope: Scope) -> list[Any]:
-    """Planned links with both ends in scope as plain rows, in one query without ORM objects.
-
-    Columns: ``tier``, ``bandwidth_mbps``, ``a_device``, ``a_interface``, ``b_device``,
-    ``b_interface`` (the map needs thousands of them; objects would cost ten times more).
-    """
-    a_if, a_dev, b_if, b_dev = _link_ends()
-    stmt = (select(Link.tier, Link.bandwidth_mbps, a_dev.name.label("a_device"),
-                   a_if.name.label("a_interface"), b_dev.name.label("b_device"),
-                   b_if.name.label("b_interface"))
-            .join(a_if, Link.a_interface_id == a_if.id).join(a_dev, a_if.device_id == a_dev.id)
-            .join(b_if, Link.b_interface_id == b_if.id).join(b_dev, b_if.device_id == b_dev.id)
-            .order_by(Link.id))
-    if scope.site_ids is not None:  # both ends must be visible
-        stmt = stmt.where(a_dev.site_id.in_(scope.site_ids), b_dev.site_id.in_(scope.site_ids))
-    return list(session.execute(stmt))
 
 
 def _link_tiers(session: Session, scope: Scope) -> dict[str, int]:
@@ -121,58 +102,6 @@ def device_links(session: Session, scope: Scope, dev: Device) -> list[dict[str, 
 def links(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Planned links with both ends in scope, in the import format."""
     return [link.as_dict() for link in _links(session, scope)]
-
-
-def topology(session: Session, scope: Scope, states: dict[str, bool],
-             alarms: dict[str, str] | None = None) -> dict[str, Any]:
-    """The map: devices placed by the site hierarchy, planned links, states where known.
-
-    Args:
-        session: database session.
-        scope: the caller's region scope.
-        states: reachability by device name (``TimeSeries.reachability``).
-        alarms: worst open alarm severity by device name (``alarm_counts``), if any.
-
-    Returns:
-        ``{"nodes": [{"id", "name", "role", "site", "site_name", "level", "x", "y", "state",
-        "alarm"}],
-        "links": [{"source", "target", "tier", "bandwidth_mbps", "a_interface",
-        "b_interface", "state"}], "sites": [{"code", "name", "level", "x", "y"}]}``
-    """
-    sites = visible_sites(session, scope)
-    by_id = {s.id: s for s in sites}
-    pos = site_positions([SiteNode(s.id, s.parent_id, s.code) for s in sites])
-    stmt = select(Device.name, Device.role, Device.vendor, Device.address,
-                  Device.site_id).order_by(Device.name)
-    if scope.site_ids is not None:
-        stmt = stmt.where(Device.site_id.in_(scope.site_ids))
-    per_site: dict[int, list[Any]] = defaultdict(list)
-    for dev in session.execute(stmt):
-        per_site[dev.site_id].append(dev)
-    worst = alarms or {}
-    nodes = []
-    for site_id, devs in per_site.items():
-        site = by_id[site_id]
-        for dev, (x, y) in zip(devs, device_positions(pos[site_id], len(devs)), strict=True):
-            nodes.append({"id": dev.name, "name": dev.name, "role": dev.role, "vendor": dev.vendor,
-                          "address": dev.address, "site": site.code, "site_name": site.name,
-                          "level": site.level, "x": round(x, 1), "y": round(y, 1),
-                          "state": state_name(states.get(dev.name)),
-                          "alarm": worst.get(dev.name)})
-    nodes.sort(key=lambda n: n["id"])
-    edges = []
-    for link in _link_rows(session, scope):
-        a, b = link.a_device, link.b_device
-        ends = [states.get(a), states.get(b)]
-        link_state = ("down" if False in ends else "up" if ends == [True, True] else "unknown")
-        edges.append({"source": a, "target": b, "tier": link.tier,
-                      "bandwidth_mbps": link.bandwidth_mbps, "a_interface": link.a_interface,
-                      "b_interface": link.b_interface, "state": link_state})
-    return {
-        "nodes": nodes, "links": edges,
-        "sites": [{"code": s.code, "name": s.name, "level": s.level,
-                   "x": round(pos[s.id][0], 1), "y": round(pos[s.id][1], 1)} for s in sites],
-    }
 
 
 def dashboard(session: Session, scope: Scope, states: dict[str, bool]) -> dict[str, Any]:

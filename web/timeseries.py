@@ -143,6 +143,13 @@ class TimeSeries:
                 "step_s": int(every.total_seconds()), "series": series,
                 "has_data": any(series.values()), "sink": self.available}
 
+    def recent(self, measurement: str, fields: list[str] | None, seconds: float,
+               now: datetime | None = None) -> list[Any]:
+        """Raw samples of ``measurement`` from the last ``seconds`` (``[]`` without a sink)."""
+        end = now or utcnow()
+        return self._read("query", measurement, fields=fields,
+                          start=end - timedelta(seconds=seconds), end=end + timedelta(seconds=1))
+
     def reachability(self, now: datetime | None = None) -> dict[str, bool]:
         """Latest ``poll_status.reachable`` per device name, from recent polls only.
 
