@@ -1,7 +1,10 @@
 """Blueprint ``devices`` (/devices): the device list and one page per device.
 
 The list uses the declared ``DeviceFilterSet`` (the API's ``/api/v1/devices`` takes the same
-parameters) and shows 100 devices a page. A device page shows the inventory record, its planned interfaces and links, and
+parameters) and shows 100 devices a page. A device page shows the inventory record, its state
+from the topology's root cause (``web.topograph``: up, down, or down because of an upstream
+device, named), its neighbours as discovered from collected LLDP/subnet state next to the plan
+(as planned, on another port, missing, unexpected), its planned interfaces and links, and
 charts of traffic, CPU and memory that ``static/js/device.js`` loads from
 ``/api/v1/devices/<name>/metrics`` for the chosen range; without sink data they say so.
 A device outside the user's scope is answered 404, exactly like one that does not exist.
@@ -54,14 +57,16 @@ def index() -> str:
 @bp.route("/<path:name>")
 @permission(Perm.NETWORK_VIEW)
 def detail(name: str) -> str:
-    """One device: record, interfaces, planned links, charts."""
+    """One device: record, topology state, neighbours, interfaces, planned links, charts."""
     dev = queries.visible_device(db(), g.scope, name)
     if dev is None:
         abort(404)
     states = state().timeseries.reachability()
     alarms = (queries.open_alarms(db(), g.scope, device=dev.name, limit=50)
               if queries.alarms_ready(state().engine) else None)
+    st = state()
+    topo = st.topology.device(st.engine, st.timeseries, g.scope, dev.name)
     return render_template("devices/detail.html", device=dev, alarms=alarms,
-                           row=queries.device_row(dev, states),
+                           row=queries.device_row(dev, states), topo=topo,
                            links=queries.device_links(db(), g.scope, dev),
                            ranges=list(RANGES), default_range=DEFAULT_RANGE)

@@ -30,7 +30,13 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("auth.audit_log", Perm.AUDITLOG_VIEW, N_("Audit log")),
 )
 TIER_LABELS = {"core": N_("Core"), "county": N_("County"), "township": N_("Township")}
-STATE_LABELS = {"up": N_("Up"), "down": N_("Down"), "unknown": N_("Unknown")}
+STATE_LABELS = {"up": N_("Up"), "down": N_("Down"), "parent_down": N_("Parent down"),
+                "unknown": N_("Unknown")}
+#: how a link compares with the plan (``nms.topology`` reconciliation)
+RECONCILIATION_LABELS = {"ok": N_("As planned"), "wrong_port": N_("Other ports than planned"),
+                         "missing": N_("Planned, not found"),
+                         "unexpected": N_("Found, not planned")}
+SOURCE_LABELS = {"lldp": N_("LLDP"), "subnet": N_("Shared /30 or /31")}
 PURPOSE_LABELS = {"management": N_("Management"), "interconnect": N_("Interconnect"),
                   "service": N_("Services"), "user": N_("User access")}
 #: ``alarm_events.action`` values (nms.alarms) as shown in an alarm's history
@@ -96,6 +102,8 @@ def init_app(app: Flask) -> None:
         alarm_state=_alarm_state,
         tier_label=lambda value: TIER_LABELS.get(value, value),
         state_label=lambda value: STATE_LABELS.get(value, value),
+        reconciliation_label=lambda value: RECONCILIATION_LABELS.get(value, value),
+        source_label=lambda value: SOURCE_LABELS.get(value, value),
         purpose_label=lambda value: PURPOSE_LABELS.get(value, value),
         config_timezone=lambda: state().config.timezone,
         alarm_action_label=lambda value: ALARM_ACTION_LABELS.get(value, value),
