@@ -1,9 +1,11 @@
 """The console in a real browser: Debian's headless chromium driven through chromedriver.
 
-Starts the real application with werkzeug on a free 127.0.0.1 port, signs in through the form,
-waits for the ECharts topology map to draw the inventory's devices, acknowledges an alarm on the
-alarm board (and sees the live refresh redraw it), clicks a device on the map, sees its charts,
-switches the language to English and back. Screenshots go to
+Starts the real application on waitress (the server of ``nms serve``) on a free 127.0.0.1 port,
+signs in through the form, waits for the ECharts topology map to draw the inventory's devices --
+with county A's uplink cut (``tests/web/collected.py``), so its townships are drawn parent-down
+and the tooltip names the root cause -- sees the map's refresh answered 304, acknowledges an
+alarm on the alarm board (and sees the live refresh redraw it), clicks a device on the map, sees
+its neighbours and charts, switches the language to English and back. Screenshots go to
 ``test-artifacts/screenshots/``. The browser's console must stay free of errors, so a CSP
 violation (an inline script, a blocked resource) fails the test.
 """
@@ -21,6 +23,7 @@ import pytest
 from flask import Flask
 
 from nms.models import Sample, utcnow
+from tests.web import collected
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -35,18 +38,18 @@ CHROME_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app served by werkzeug in a thread on a free loopback port."""
-    from werkzeug.serving import make_server
+    """The app served by waitress (as ``nms serve`` does) in a thread on a free loopback port."""
+    from waitress import create_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="nms")
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.shutdown()
+        server.close()  # the loop ends once the browser's connections are gone too
+        server.task_dispatcher.shutdown()
         thread.join(5)
-        server.server_close()
 
 
 @pytest.fixture
@@ -93,14 +96,15 @@ def _errors(driver: Any) -> list[str]:
 
 
 def _write_samples(app: Flask) -> None:
-    """An hour of polls of ca-r1, so its charts have something to draw."""
+    """Collected state and polls with county A's uplink cut; an hour of ca-r1's traffic and
+    health, so its charts have something to draw; an alarm on tb2-sw1."""
+    collected.write(app)
     now = utcnow().replace(microsecond=0)
-    samples = [Sample("poll_status", {"device": d}, {"reachable": d != "tb2-sw1"},
-                      now - timedelta(seconds=30)) for d in ("city-core-1", "ca-r1", "cb-r1", "tb2-sw1")]
+    samples = []
     for i in range(60):
         t = now - timedelta(minutes=60 - i)
         wave = (i % 20) * 150_000_000
-        samples.append(Sample("interface", {"device": "ca-r1", "ifname": "GE0/0/0"},
+        samples.append(Sample("interface", {"device": "ca-r1", "ifname": "GE0/0/1"},
                               {"in_octets": i * 3_000_000_000 + wave, "out_octets": i * 1_000_000_000}, t))
         samples.append(Sample("device_health", {"device": "ca-r1"},
                               {"cpu_percent": 20.0 + (i * 7) % 25, "memory_percent": 61.0 + i % 5}, t))
@@ -131,9 +135,28 @@ def test_console_in_chromium(app: Flask, live_server: str, browser: Any) -> None
     _wait(d, lambda d: d.current_url.endswith("/topology/"))
     _wait(d, lambda d: d.find_element(By.ID, "topology").get_attribute("data-rendered") == "1")
     topo = d.find_element(By.ID, "topology")
-    assert topo.get_attribute("data-node-count") == "8"
-    assert d.execute_script("return window.nmsTopology.data.nodes.length") == 8
-    assert d.execute_script("return window.nmsTopology.chart.getOption().series[0].data.length") == 8
+    assert topo.get_attribute("data-node-count") == "9"  # 8 devices and an IP phone seen by LLDP
+    assert d.execute_script("return window.nmsTopology.data.nodes.length") == 9
+    assert d.execute_script("return window.nmsTopology.chart.getOption().series[0].data.length") == 9
+    # county A's townships: parent-down, in their own colour, the tooltip naming the root cause
+    drawn = d.execute_script("""
+        const o = window.nmsTopology.chart.getOption();
+        const n = o.series[0].data.find(n => n.id === 'ta1-sw1');
+        return [n.raw.state, n.itemStyle.color, o.tooltip[0].formatter({dataType: 'node', data: n}),
+                o.legend[0].data];""")
+    assert drawn[0] == "parent_down" and drawn[1] == "#8a63d2", drawn
+    assert "上游中断" in drawn[2] and "根因: ca-r1" in drawn[2], drawn[2]
+    assert "上游中断" in drawn[3]
+    assert "上游中断" in d.find_element(By.ID, "topology-legend").text
+    edge = d.execute_script("""
+        const o = window.nmsTopology.chart.getOption();
+        const l = o.series[0].links.find(l => l.raw.id === 'cb-r1:GE0/0/3--tb1-sw1:Gi0/1');
+        return [l.lineStyle.type, o.tooltip[0].formatter({dataType: 'edge', data: l})];""")
+    assert edge[0] == "solid" and "端口与规划不符" in edge[1] and "GE0/0/1" in edge[1], edge
+    # the refresh sends the ETag back: unchanged, so 304 and no redraw
+    d.execute_script("window.nmsTopology.refresh()")
+    _wait(d, lambda d: topo.get_attribute("data-not-modified") == "1")
+    assert topo.get_attribute("data-refreshed") is None
     painted = d.execute_script("""
         const c = document.querySelector('#topology canvas');
         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -143,6 +166,11 @@ def test_console_in_chromium(app: Flask, live_server: str, browser: Any) -> None
     assert painted[0] > 600 and painted[1] > 300 and painted[2] > 2000, painted
     assert "8" in d.find_element(By.ID, "topology-summary").text
     _shot(d, "02-topology-zh")
+    d.execute_script("""
+        const t = window.nmsTopology;
+        const i = t.chart.getOption().series[0].data.findIndex(n => n.id === 'ta1-sw1');
+        t.chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: i});""")
+    _shot(d, "02a-topology-parent-down-tooltip-zh")
 
     # the alarm board: tb2-sw1's alarm is raised; acknowledge it with the row's button
     d.get(live_server + "/alarms/")
@@ -176,6 +204,9 @@ def test_console_in_chromium(app: Flask, live_server: str, browser: Any) -> None
     ActionChains(d).move_to_element_with_offset(topo, int(x - width / 2), int(y - height / 2)) \
         .click().perform()
     _wait(d, lambda d: d.current_url.endswith("/devices/ca-r1"))
+    assert d.find_element(By.ID, "device-state").get_attribute("data-state") == "down"
+    uplink = d.find_element(By.CSS_SELECTOR, '#neighbours tr[data-state="down"]')
+    assert "city-core-1" in uplink.text and "GE0/0/0" in uplink.text
     charts = d.find_element(By.ID, "charts")
     _wait(d, lambda d: charts.get_attribute("data-has-data") == "1"
           and charts.get_attribute("data-loading") is None)
