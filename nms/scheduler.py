@@ -89,6 +89,7 @@ class Scheduler:
         self._scheduler.add_listener(self._on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR
                                      | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)
         self._rng = random.Random()
+        self._running: set[asyncio.Task[Any]] = set()
 
     def add(self, key: str, interval_s: float, func: JobFunc) -> None:
         """Schedule ``func`` every ``interval_s`` seconds under ``key`` (unique)."""
@@ -108,6 +109,10 @@ class Scheduler:
 
         async def run() -> None:
             stats.started_at = time.monotonic()
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
             try:
                 result = func()
                 if inspect.isawaitable(result):
@@ -148,6 +153,34 @@ class Scheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
+    async def drain(self, timeout_s: float) -> int:
+        """Wait up to ``timeout_s`` for runs in progress, then cancel the rest.
+
+        Returns:
+            how many runs had to be cancelled.
+        """
+        pending = set(self._running)
+        if not pending:
+            return 0
+        _done, still = await asyncio.wait(pending, timeout=timeout_s)
+        for task in still:
+            task.cancel()
+        if still:
+            await asyncio.wait(still, timeout=1)
+        return len(still)
+
+    async def stop(self, grace_s: float = 0.0) -> int:
+        """Stop firing, let runs in progress finish for up to ``grace_s``, then shut down.
+
+        (APScheduler's asyncio executor cancels running jobs at shutdown, so they are drained
+        first.) Returns how many runs had to be cancelled.
+        """
+        if self._scheduler.running:
+            self._scheduler.pause()
+        cancelled = await self.drain(grace_s)
+        self.shutdown()
+        return cancelled
+
     async def run_for(self, seconds: float | None = None) -> None:
         """Start, run ``seconds`` (forever when None), then shut down."""
         self.start()
@@ -157,4 +190,4 @@ class Scheduler:
             else:
                 await asyncio.sleep(seconds)
         finally:
-            self.shutdown()
+            await self.stop(0)

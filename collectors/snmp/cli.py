@@ -17,9 +17,9 @@ Progress goes to stderr.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
+import signal
 import sys
 from collections import Counter
 from typing import Any
@@ -201,9 +201,22 @@ async def _poll_forever(config: Config, collector: SnmpCollector, targets: list[
             out.handle(result)
 
         scheduler.add(t.name, interval, job)
-    click.echo(f"nms poll: scheduling {len(targets)} devices (Ctrl-C to stop)", err=True)
-    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
-        await scheduler.run_for(None)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    click.echo(f"nms poll: scheduling {len(targets)} devices (Ctrl-C or SIGTERM to stop)",
+               err=True)
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        cancelled = await scheduler.stop(config.snmp.device_budget_s)
+        if cancelled:
+            click.echo(f"nms poll: {cancelled} polls cut short at exit", err=True)
+        total = sum(s.runs for s in scheduler.stats.values())
+        overruns = sum(s.overruns for s in scheduler.stats.values())
+        click.echo(f"nms poll: stopped after {total} polls ({overruns} overruns)", err=True)
 
 
 @click.group("snmp")

@@ -82,3 +82,32 @@ def test_poll_once(make_config, tmp_path: Path, agent_port: int) -> None:  # typ
     assert "1 devices (ok 1)" in one.stderr
     missing = nms(cfg, "poll", "--once", "--device", "nope")
     assert missing.returncode == 1 and "no such device" in missing.stderr
+
+
+def test_poll_scheduled_until_sigterm(make_config, tmp_path: Path, agent_port: int) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import time
+
+    cfg = make_config({
+        "auths": {"good": {"type": "snmp", "version": "2c", "community": "good"}},
+        "default_snmp_auth": "good",
+        "snmp": {"timeout_s": 0.5, "retries": 0},
+        "polling": {"intervals_s": {"server": 1}, "jitter_s": 0.1},
+    })
+    inv = {"sites": [{"code": "city", "name": "city", "level": "city", "parent": None}],
+           "devices": [{"name": "srv", "address": "127.0.0.1", "snmp_port": agent_port,
+                        "role": "server", "site": "city", "zone": "intranet"}]}
+    inv_file = tmp_path / "inv.yaml"
+    inv_file.write_text(yaml.safe_dump(inv), encoding="utf-8")
+    assert nms(cfg, "init").returncode == 0
+    assert nms(cfg, "inventory", "import", str(inv_file)).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "nms.cli", "--config", str(cfg), "poll"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=cfg.parent)
+    time.sleep(4.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "scheduling 1 devices" in err
+    runs = int(err.split("stopped after ")[1].split()[0])
+    assert runs >= 2, err
