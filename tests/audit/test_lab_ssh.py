@@ -171,8 +171,10 @@ def test_session_dropped_mid_transfer_stores_no_partial_version(
                     os.kill(pid, signal.SIGKILL)
             # the killed sshd's socket would still drain its send buffer through the bucket and
             # then close politely; reset it so the client sees the connection die now
-            subprocess.run(["ip", "netns", "exec", ns, "ss", "-K", "-Htn", "( sport = :22 )"],
-                           check=True, capture_output=True, timeout=10)
+            killed = subprocess.run(["ip", "netns", "exec", ns, "ss", "-K", "-Htn", "( sport = :22 )"],
+                                    check=True, capture_output=True, text=True, timeout=10).stdout
+            if not killed.strip():
+                pytest.skip("this kernel cannot reset sockets (ss -K needs CONFIG_INET_DIAG_DESTROY)")
         else:
             subprocess.run(["ip", "-n", ns, "link", "set", "eth0", "down"], check=True, timeout=10)
         worker.join(30)
