@@ -125,9 +125,13 @@ def _status_for(exc: BaseException) -> PollStatus:
     return PollStatus.ERROR
 
 
+SessionFactory = Callable[[SessionOptions, SnmpAuth], SnmpSession]
+
+
 async def poll_device(target: SnmpTarget, snmp: SnmpConfig, *, engine: str | None = None,
                       budget_s: float | None = None, previous_uptime: tuple[int, datetime] | None = None,
-                      max_repetitions: int | None = None) -> PollResult:
+                      max_repetitions: int | None = None,
+                      session_factory: SessionFactory | None = None) -> PollResult:
     """Poll one device once. Never raises (except asyncio cancellation).
 
     Args:
@@ -137,6 +141,8 @@ async def poll_device(target: SnmpTarget, snmp: SnmpConfig, *, engine: str | Non
         budget_s: override ``snmp.device_budget_s``; the whole poll is cut off after it.
         previous_uptime: (sysUpTime ticks, time) of the previous poll, for reboot detection.
         max_repetitions: override ``snmp.max_repetitions``.
+        session_factory: build the session some other way than by engine name (a recorded
+            walk replayed from a file, in the fixture tests).
 
     Returns:
         the PollResult, its samples ending with the ``poll_status`` sample.
@@ -149,8 +155,11 @@ async def poll_device(target: SnmpTarget, snmp: SnmpConfig, *, engine: str | Non
     budget = budget_s if budget_s is not None else snmp.device_budget_s
     try:
         async with asyncio.timeout(budget):
-            session = open_session(engine or snmp.engine, session_options(target, snmp),
-                                   target.auth)
+            options = session_options(target, snmp)
+            if session_factory is not None:
+                session = session_factory(options, target.auth)
+            else:
+                session = open_session(engine or snmp.engine, options, target.auth)
             async with session:
                 system, detection = await _identify(session, target)
                 names = list(target.profiles or detection.platform.snmp_profiles)

@@ -1,8 +1,10 @@
 """net-snmp (Linux) quirks.
 
-net-snmp lists buffers, cache and shared memory as hrStorageOther rows whose size equals their
-own usage (always "100 % used"); they are slices of physical memory, so their total is set to
-the physical memory's and their percentage recomputed.
+* net-snmp lists buffers, cache and shared memory as hrStorageOther rows whose size equals their
+  own usage (always "100 % used"); they are slices of physical memory, so their total is set to
+  the physical memory's and their percentage recomputed.
+* hrProcessorLoad only appears after the agent has run for a minute (and not at all on some
+  builds); then the system-wide UCD-SNMP-MIB ssCpuIdle gives one "System CPU" processor.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ SLICES = ("Memory buffers", "Cached memory", "Shared memory")
 
 
 def normalize(state: dict[str, Any], data: Collected) -> None:
-    """Express buffers/cache/shared memory as parts of physical memory."""
+    """Express buffers/cache/shared memory as parts of physical memory; UCD CPU fallback."""
+    idle = data.get("ssCpuIdle")
+    if not state.get("processors") and isinstance(idle, int) and 0 <= idle <= 100:
+        state["processors"] = [{"index": "0", "descr": "System CPU", "usage_percent": 100 - idle,
+                                "source": "ssCpuIdle"}]
     pools = state.get("mempools") or []
     physical = next((p for p in pools if p["descr"] == "Physical memory" and p["total_bytes"]),
                     None)
