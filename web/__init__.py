@@ -62,7 +62,7 @@ def create_app(config: Config | None = None, test_config: dict[str, Any] | None 
     )
     from web.context import WebState
     from web.models import Perm  # also puts the console's tables on Base.metadata
-    from web.timeseries import TimeSeries
+    from web.timeseries import REACHABILITY_TTL_S, TimeSeries
     from web.topograph import TTL_S, TopologyCache
 
     config = config or _default_config()
@@ -84,7 +84,9 @@ def create_app(config: Config | None = None, test_config: dict[str, Any] | None 
     app.extensions["nms"] = WebState(
         config=config, engine=engine,
         sessions=sessionmaker(bind=engine, expire_on_commit=False, future=True),
-        timeseries=TimeSeries(config),
+        # tests read what they have just written; a running console reuses reads briefly
+        timeseries=TimeSeries(config, reachability_ttl_s=0.0 if app.testing
+                              else REACHABILITY_TTL_S),
         # tests rebuild in the request that finds the graph due, so what they wrote is drawn
         topology=TopologyCache(ttl_s=float(app.config.get("NMS_TOPOLOGY_TTL_S", TTL_S)),
                                background=not app.testing),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -38,6 +39,8 @@ RANGES: dict[str, int] = {"1h": 3600, "6h": 6 * 3600, "24h": 86400, "7d": 7 * 86
 DEFAULT_RANGE = "6h"
 MAX_POINTS = 240
 REOPEN_AFTER_S = 60.0
+#: seconds one reading of every device's latest poll is reused (see ``reachability``)
+REACHABILITY_TTL_S = 5.0
 HEALTH_FIELDS = ("cpu_percent", "memory_percent")
 COUNTERS = (("in_octets", "in_bps"), ("out_octets", "out_bps"))
 
@@ -55,14 +58,19 @@ def _number(value: Any) -> float | None:
 class TimeSeries:
     """The console's view of the sink: opened lazily, failures become "no data"."""
 
-    def __init__(self, config: Config, sink: Any = None) -> None:
+    def __init__(self, config: Config, sink: Any = None, *,
+                 reachability_ttl_s: float = REACHABILITY_TTL_S) -> None:
         self.config = config
         self._sink = sink
         self._next_try = 0.0
+        self.reachability_ttl_s = reachability_ttl_s
+        self._reachability: tuple[float, dict[str, bool]] | None = None
+        self._lock = threading.Lock()
 
     def set_sink(self, sink: Any) -> None:
         """Use ``sink`` from now on (tests; an application that already holds a sink)."""
         self._sink = sink
+        self._reachability = None
 
     def sink(self) -> Any | None:
         """The sink, opened on first use; None while it cannot be opened (retried each minute)."""
@@ -153,9 +161,21 @@ class TimeSeries:
     def reachability(self, now: datetime | None = None) -> dict[str, bool]:
         """Latest ``poll_status.reachable`` per device name, from recent polls only.
 
-        Devices with no recent poll are absent (their state is unknown, not down).
+        Devices with no recent poll are absent (their state is unknown, not down). The answer
+        for "now" is reused for ``reachability_ttl_s`` seconds: it scans every device's recent
+        polls (hundreds of milliseconds for thousands of devices), and the dashboard, the
+        device list and the topology all ask for it; polls come minutes apart.
         """
-        end = now or utcnow()
+        if now is None and self.reachability_ttl_s > 0:
+            with self._lock:  # one reader at a time; those waiting take its answer
+                cached = self._reachability
+                if cached is None or time.monotonic() - cached[0] >= self.reachability_ttl_s:
+                    cached = (time.monotonic(), self._reachability_at(utcnow()))
+                    self._reachability = cached
+            return cached[1]
+        return self._reachability_at(now or utcnow())
+
+    def _reachability_at(self, end: datetime) -> dict[str, bool]:
         window = 3 * max(self.config.polling.intervals_s.values(), default=300)
         latest: dict[str, tuple[datetime, bool]] = {}
         for sample in self._read("query", "poll_status", fields=["reachable"],

@@ -417,3 +417,22 @@ def test_generated_lab_network_imports_and_maps(as_user, tmp_path: Path) -> None
     assert len(points) == len(topo["nodes"])  # no two devices drawn on top of each other
     plan = admin.get("/api/v1/ipplan").json
     assert all(0 <= b["used_percent"] <= 100 for b in plan["blocks"])
+
+
+def test_reachability_is_read_once_per_ttl(config) -> None:
+    """The dashboard, device list and map share one reading of the polls for a few seconds."""
+    from collectors.sinks.memory import MemorySink
+    from web.timeseries import TimeSeries
+
+    sink = MemorySink()
+    series = TimeSeries(config, sink, reachability_ttl_s=60.0)
+    now = utcnow()
+    sink.write([Sample("poll_status", {"device": "ca-r1"}, {"reachable": True},
+                       now - timedelta(seconds=30))])
+    assert series.reachability() == {"ca-r1": True}
+    sink.write([Sample("poll_status", {"device": "ca-r1"}, {"reachable": False},
+                       now - timedelta(seconds=10))])
+    assert series.reachability() == {"ca-r1": True}  # within the TTL
+    assert series.reachability(now=utcnow()) == {"ca-r1": False}  # an explicit time reads
+    series.reachability_ttl_s = 0.0
+    assert series.reachability() == {"ca-r1": False}
