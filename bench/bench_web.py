@@ -33,7 +33,8 @@ What it does, and why this way:
 Only 127.0.0.1 is ever contacted. Figures are milliseconds per request under that load, so
 they include queueing: with 8 connections on a 2-core machine a request waits for the ones
 ahead of it. "alone" is the median of 10 sequential requests (after a first one that may fill
-caches), i.e. the service time.
+caches; its time is the "first" column, e.g. the topology graph's cold build), i.e. the
+service time.
 """
 
 from __future__ import annotations
@@ -493,13 +494,15 @@ def main() -> int:
                   f"load average {os.getloadavg()[0]:.2f}")
             print("alone = median of 10 requests one after another (the service time); the other "
                   "columns are under the concurrent load")
-            print(f"{'endpoint':<36} {'bytes':>9} {'alone ms':>9} {'req':>6} {'req/s':>7} "
-                  f"{'median ms':>10} {'p95 ms':>8} {'errors':>6}")
+            print(f"{'endpoint':<36} {'bytes':>9} {'first ms':>9} {'alone ms':>9} {'req':>6} "
+                  f"{'req/s':>7} {'median ms':>10} {'p95 ms':>8} {'errors':>6}")
             for kind, path in ENDPOINTS:
                 if args.only and not any(path.startswith(p) for p in args.only.split(",")):
                     continue
                 name, value = headers[kind].split(":", 1)
+                t = time.perf_counter()
                 first = requests.get(url + path, headers={name: value.strip()}, timeout=120)
+                first_ms = (time.perf_counter() - t) * 1000
                 if first.status_code != 200:
                     print(f"{path}: HTTP {first.status_code}", file=sys.stderr)
                     return 1
@@ -513,7 +516,8 @@ def main() -> int:
                 else:
                     r = run_pool(url + path, headers[kind], args.duration, args.connections)
                 drain(url)
-                print(f"{path:<36} {len(first.content):>9} {statistics.median(alone):>9.1f} "
+                print(f"{path:<36} {len(first.content):>9} {first_ms:>9.1f} "
+                      f"{statistics.median(alone):>9.1f} "
                       f"{r['requests']:>6} {r['rps']:>7.1f} {r['median_ms']:>10.1f} "
                       f"{r['p95_ms']:>8.1f} {r['errors']:>6}", flush=True)
     finally:
