@@ -105,3 +105,41 @@ def test_scoped_account_needs_a_known_site(cfg_path: Path) -> None:
     res = run(cfg_path, "add", "county", "--role", "network_engineer", "--site", "nowhere",
               "--password-env", "PW", env={"PW": "County-Staff-2026"})
     assert res.exit_code != 0 and "no site" in res.output
+
+
+def test_nms_serve_runs_the_console_on_waitress(cfg_path: Path) -> None:
+    """``nms serve`` as an operator starts it: the real command, a loopback port, waitress."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    nms = Path(sys.executable).with_name("nms")
+    proc = subprocess.Popen([str(nms), "--config", str(cfg_path), "serve", "--host", "127.0.0.1",
+                             "--port", str(port), "--threads", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode()  # type: ignore[union-attr]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/login", timeout=5) as r:
+                    body, headers = r.read().decode(), r.headers
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nms serve did not answer within 30 s"
+                time.sleep(0.2)
+        assert 'name="csrf_token"' in body
+        assert headers["Server"] == "nms"  # waitress, with its name not advertised
+        assert headers["Cache-Control"] == "no-store"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out = proc.communicate(timeout=10)[0].decode()
+    assert f"nms console on http://127.0.0.1:{port}/  (waitress, 2 threads" in out
