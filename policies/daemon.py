@@ -27,6 +27,9 @@ job                 trigger (config.yaml)                   does
 * Jobs live in an ``SQLAlchemyJobStore`` in the nms database (table ``apscheduler_jobs``), so a
   restart resumes each job at its stored next run time. A trigger changed in config.yaml is
   updated in place and fires no later than the new trigger would.
+* SNMP polls run on one asyncio loop owned by the daemon (``Runtime.run_async``); the job
+  thread waits for its poll there. The SNMP collector's concurrency bound (``snmp.concurrency``)
+  therefore holds across all poll jobs.
 * The trap receiver runs in the same process; each poll teaches it the device's interface
   addresses and ifIndex names (``TrapReceiver.learn``).
 
@@ -40,10 +43,13 @@ Every job catches its own errors: a failing poll or check is logged and the sche
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import random
 import signal
 import threading
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,6 +87,8 @@ class Runtime:
     receiver: Any = None  # the trap receiver, when running
     lock: threading.Lock = field(default_factory=threading.Lock)
     _collectors: dict[str, Any] = field(default_factory=dict)
+    _loop: asyncio.AbstractEventLoop | None = None
+    _loop_thread: threading.Thread | None = None
 
     def collector(self, name: str) -> Any:
         """The daemon's one instance of the registered collector ``name`` (it keeps state:
@@ -90,6 +98,42 @@ class Runtime:
                 factory = registry.collectors.get(name)
                 self._collectors[name] = factory(self.config.snmp) if name == "snmp" else factory()
             return self._collectors[name]
+
+    def run_async(self, coro: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
+        """Run ``coro`` on the daemon's one asyncio loop (its own thread, started on first use)
+        and wait for the result.
+
+        Why one loop: the SNMP collector's concurrency bound is an asyncio semaphore and its
+        engines keep per-loop state; one ``asyncio.run`` per job thread (a fresh loop each time,
+        several at once) left polls hanging forever inside the engine's receive wait.
+
+        Raises:
+            TimeoutError: no result within ``timeout`` (the coroutine is cancelled).
+        """
+        with self.lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="nms-run-asyncio", daemon=True)
+                thread.start()
+                self._loop, self._loop_thread = loop, thread
+            loop = self._loop
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TimeoutError(f"no result after {timeout} s") from None
+
+    def close(self) -> None:
+        """Stop the asyncio loop thread (after the scheduler has shut down)."""
+        with self.lock:
+            loop, thread = self._loop, self._loop_thread
+            self._loop = self._loop_thread = None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
+            if not thread.is_alive():
+                loop.close()
 
 
 # ---- the schedule -------------------------------------------------------------------------------
@@ -345,7 +389,8 @@ def poll_job(device: str) -> None:
                 log.warning("poll %s: no SNMP auth profile", device)
                 return
             target = _device_target(dev)
-        result = rt.collector("snmp").collect(target, auth)
+        budget = rt.config.snmp.device_budget_s
+        result = rt.run_async(rt.collector("snmp").collect_async(target, auth), timeout=budget + 30)
         if result.state:
             save_state(rt.engine, device, result.state, result.started)
             if rt.receiver is not None:
@@ -466,6 +511,7 @@ def run_command(ctx: click.Context, with_traps: bool | None, duration: float | N
         scheduler.shutdown(wait=True)
         if rt.receiver is not None:
             rt.receiver.stop()
+        rt.close()
         if sink is not None:
             sink.close()
         RUNTIME = None
