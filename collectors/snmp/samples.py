@@ -18,16 +18,26 @@ processor      index, descr                    usage_percent
 mempool        index, descr                    used_bytes, total_bytes, free_bytes,
                                                used_percent
 temperature    index, descr                    celsius
+device_health  (none)                          cpu_percent (mean over processors),
+                                               memory_percent (used / total over the pools
+                                               reporting bytes, else their mean percent;
+                                               swap / virtual memory left out)
 poll_status    collector                       status, reachable, duration_seconds, varbinds,
                                                error  (from PollResult.status_sample())
 =============  ==============================  ===============================================
 
 Interface samples are declared in the IF-MIB profile (``samples:``), so another counter table
 is a YAML change; the state-derived measurements are built here from normalized state.
+
+``_percent`` fields are always floats: a field keeps the type of its first write in every sink,
+and agents report usage as INTEGER on one box and a parsed string on another. Tag values lose
+backslashes and control characters (Windows volume labels such as ``C:\\ Label``), which line
+protocol cannot carry.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +45,20 @@ from collectors.snmp.profile import Plan
 from collectors.snmp.state import sort_indexes, speed_bps
 from collectors.snmp.walker import Collected
 from nms.models import FieldValue, Sample
+
+# Swap and virtual-memory pools (HOST-RESOURCES hrStorageVirtualMemory, "Swap space") are not
+# the device's memory pressure: device_health.memory_percent leaves them out.
+_SWAP = re.compile(r"swap|virtual memory", re.I)
+
+
+def _tag(value: Any) -> str:
+    """A tag value line protocol can carry: no backslashes or control characters."""
+    text = str(value).replace("\\", "/")
+    return "".join(ch if ch >= " " and ch != "\x7f" else " " for ch in text).strip()
+
+
+def _percent(value: Any) -> float | None:
+    return None if value is None or isinstance(value, bool) else float(value)
 
 
 def _field(spec: Any, data: Collected, index: str) -> Any:
@@ -62,7 +86,7 @@ def declared_samples(plan: Plan, data: Collected, base: dict[str, str], time: da
                 for tag, spec in (decl.get("tags") or {}).items():
                     v = _field(spec, data, index)
                     if v is not None and v != "":
-                        tags[tag] = str(v)
+                        tags[tag] = _tag(v)
                 fields: dict[str, FieldValue] = {}
                 for name, spec in decl["fields"].items():
                     v = _field(spec, data, index)
@@ -92,16 +116,42 @@ def state_samples(state: dict[str, Any], base: dict[str, str], time: datetime,
             if facts.get(key):
                 tags[key] = str(facts[key])
         out.append(Sample("system", tags, sys_fields, time))
+    cpu: list[float] = []
     for p in state.get("processors") or []:
-        out.append(Sample("processor", {**base, "index": p["index"], "descr": p["descr"]},
-                          {"usage_percent": p["usage_percent"]}, time))
+        usage = _percent(p.get("usage_percent"))
+        if usage is None:
+            continue
+        cpu.append(usage)
+        out.append(Sample("processor", {**base, "index": _tag(p["index"]), "descr": _tag(p["descr"])},
+                          {"usage_percent": usage}, time))
+    used = total = 0
+    mem_percent: list[float] = []
     for m in state.get("mempools") or []:
-        fields = {k: m[k] for k in ("used_bytes", "total_bytes", "free_bytes", "used_percent")
-                  if m.get(k) is not None}
+        fields: dict[str, FieldValue] = {k: m[k] for k in ("used_bytes", "total_bytes", "free_bytes")
+                                         if m.get(k) is not None}
+        main_memory = not _SWAP.search(str(m.get("descr") or ""))
+        if m.get("used_percent") is not None:
+            fields["used_percent"] = float(m["used_percent"])
+            if main_memory:
+                mem_percent.append(float(m["used_percent"]))
+        if main_memory and m.get("used_bytes") is not None and m.get("total_bytes"):
+            used += m["used_bytes"]
+            total += m["total_bytes"]
         if fields:
-            out.append(Sample("mempool", {**base, "index": m["index"], "descr": m["descr"]},
+            out.append(Sample("mempool", {**base, "index": _tag(m["index"]), "descr": _tag(m["descr"])},
                               fields, time))
     for t in state.get("temperatures") or []:
-        out.append(Sample("temperature", {**base, "index": t["index"], "descr": t["descr"]},
-                          {"celsius": t["celsius"]}, time))
+        if t.get("celsius") is None:
+            continue
+        out.append(Sample("temperature", {**base, "index": _tag(t["index"]), "descr": _tag(t["descr"])},
+                          {"celsius": float(t["celsius"])}, time))
+    health: dict[str, FieldValue] = {}
+    if cpu:
+        health["cpu_percent"] = round(sum(cpu) / len(cpu), 2)
+    if total:
+        health["memory_percent"] = round(100.0 * used / total, 2)
+    elif mem_percent:
+        health["memory_percent"] = round(sum(mem_percent) / len(mem_percent), 2)
+    if health:
+        out.append(Sample("device_health", dict(base), health, time))
     return out
