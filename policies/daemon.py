@@ -511,6 +511,7 @@ def run_command(ctx: click.Context, with_traps: bool | None, duration: float | N
         scheduler.shutdown(wait=True)
         if rt.receiver is not None:
             rt.receiver.stop()
+            click.echo(f"trap counters: {rt.receiver.counters()}", err=True)
         rt.close()
         if sink is not None:
             sink.close()

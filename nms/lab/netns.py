@@ -34,6 +34,18 @@ Usage::
         lab.mgmt_call(ConnectHandler, device_type="cisco_ios", host=lab.spec.oob_address("r1"),
                       username=lab.login[0], password=lab.login[1])
 
+    with NetnsLab(trap_sink=(MGMT_ADDRESS, 162)) as lab:  # agents send v2c traps to mgmt
+        lab.cut("town-a1")                       # -> linkDown from county-a eth2 and town-a1 eth1
+
+With ``trap_sink`` every snmpd sends SNMPv2c notifications (community ``trap_community``,
+default the read community) to that address, from the device's in-band address
+(:meth:`LabSpec.probe_address`, net-snmp ``clientaddr``) as routers configured with a trap
+source interface do: linkDown/linkUp through DISMAN-EVENT-MIB self-monitoring of ifOperStatus
+every ``trap_poll_s`` seconds (numeric ``notificationEvent``/``monitor`` lines, lab README 3 --
+``linkUpDownNotifications`` needs MIB files the agents run without), plus whatever the AgentX
+subagents emit (lldpd's lldpRemTablesChange). Nothing listens in the mgmt namespace unless the
+caller starts a receiver there.
+
 With ``ssh=True`` every routing host also runs OpenSSH on ``<oob>:22`` whose login shell is FRR
 ``vtysh`` (a Cisco-like CLI on live state, lab README 4b); with ``netconf=True`` it runs
 yuma123 ``netconfd`` (ietf-interfaces with live ``/interfaces-state``) behind that sshd's
@@ -455,12 +467,18 @@ class NetnsLab:
         netconf: run ``netconfd`` per routing host behind sshd's NETCONF subsystem on
             ``<oob>:830`` (implies the sshd).
         login: (user, password) of the SSH/NETCONF login (exists only inside the sshds).
+        trap_sink: (address, port) every snmpd sends SNMPv2c traps to, e.g.
+            ``(MGMT_ADDRESS, 162)``; must lie in the lab network. None: no traps.
+        trap_community: community of those traps (default ``community``).
+        trap_poll_s: how often snmpd checks ifOperStatus for linkDown/linkUp (seconds).
     """
 
     def __init__(self, spec: LabSpec | None = None, *, prefix: str = DEFAULT_PREFIX,
                  community: str = "nmslab", owner_pid: int | None = -1,
                  tx_interval_s: int = 1, ssh: bool = False, netconf: bool = False,
-                 login: tuple[str, str] = DEFAULT_LOGIN) -> None:
+                 login: tuple[str, str] = DEFAULT_LOGIN,
+                 trap_sink: tuple[str, int] | None = None, trap_community: str | None = None,
+                 trap_poll_s: int = 2) -> None:
         if not prefix.startswith(PREFIX_BASE):
             raise ValueError(f"prefix must start with {PREFIX_BASE!r} (stale cleanup owns those)")
         self.spec = spec or tree_spec()
@@ -478,6 +496,13 @@ class NetnsLab:
         self.login = login
         self._sshd: dict[str, int] = {}
         self._netconfd: dict[str, int] = {}
+        if trap_sink is not None:
+            host_ip = ipaddress.ip_address(trap_sink[0])
+            if host_ip not in LAB_NETWORK:
+                raise ValueError(f"trap_sink {trap_sink[0]} is outside the lab network {LAB_NETWORK}")
+        self.trap_sink = (str(trap_sink[0]), int(trap_sink[1])) if trap_sink is not None else None
+        self.trap_community = trap_community or community
+        self.trap_poll_s = trap_poll_s
 
     # ---- names ---------------------------------------------------------------------------
     @property
@@ -543,6 +568,8 @@ class NetnsLab:
 
     def _write_meta(self) -> None:
         meta = {"prefix": self.prefix, "owner": self.owner_pid, "namespaces": self.namespaces,
+                "trap_sink": list(self.trap_sink) if self.trap_sink else None,
+                "trap_community": self.trap_community, "trap_poll_s": self.trap_poll_s,
                 "community": self.community, "ssh": self.ssh, "netconf": self.netconf,
                 "login": list(self.login), "spec": {"hosts": [asdict(h) for h in self.spec.hosts],
                                                       "links": [asdict(lk) for lk in self.spec.links]}}
@@ -614,6 +641,7 @@ class NetnsLab:
                 "master agentx",
                 f"agentXSocket {d}/agentx.sock",
                 "agentXPerms 0777 0755",
+                *self._trap_lines(host),
                 "",
             ]))
             self._spawn(self.ns(host.name),
@@ -640,6 +668,27 @@ class NetnsLab:
                             d / "lldpd.log")
             if host.routing:
                 self._start_frr(host, d)
+
+    def _trap_lines(self, host: LabHost) -> list[str]:
+        """snmpd.conf lines sending linkDown/linkUp (and subagent notifications) to trap_sink."""
+        if self.trap_sink is None:
+            return []
+        addr, port = self.trap_sink
+        if_index, admin, oper = ".1.3.6.1.2.1.2.2.1.1", ".1.3.6.1.2.1.2.2.1.7", ".1.3.6.1.2.1.2.2.1.8"
+        return [
+            f"trap2sink {addr}:{port} {self.trap_community}",
+            # traps leave from the in-band management address, like `snmp-agent trap source`
+            f"[snmp] clientaddr {self.spec.probe_address(host.name)}",
+            # DISMAN-EVENT-MIB monitors query the agent itself as this internal v3 user
+            "createUser nmsLabMonitor",
+            "rouser nmsLabMonitor noauth",
+            "iquerySecName nmsLabMonitor",
+            f"notificationEvent nmsLinkUp .1.3.6.1.6.3.1.1.5.4 {if_index} {admin} {oper}",
+            f"notificationEvent nmsLinkDown .1.3.6.1.6.3.1.1.5.3 {if_index} {admin} {oper}",
+            # -S: no burst of linkUp traps for interfaces already up at start-up
+            f'monitor -S -r {self.trap_poll_s} -e nmsLinkUp "linkUp" {oper} != 2',
+            f'monitor -S -r {self.trap_poll_s} -e nmsLinkDown "linkDown" {oper} == 2',
+        ]
 
     def _start_frr(self, host: LabHost, d: Path) -> None:
         frr = d / "frr"
@@ -1048,4 +1097,7 @@ def load_lab(prefix: str = DEFAULT_PREFIX) -> NetnsLab:
     return NetnsLab(spec, prefix=meta["prefix"], community=meta["community"],
                     owner_pid=meta.get("owner"), ssh=bool(meta.get("ssh")),
                     netconf=bool(meta.get("netconf")),
-                    login=tuple(meta.get("login") or DEFAULT_LOGIN))  # type: ignore[arg-type]
+                    login=tuple(meta.get("login") or DEFAULT_LOGIN),  # type: ignore[arg-type]
+                    trap_sink=tuple(meta["trap_sink"]) if meta.get("trap_sink") else None,  # type: ignore[arg-type]
+                    trap_community=meta.get("trap_community"),
+                    trap_poll_s=int(meta.get("trap_poll_s") or 2))
