@@ -317,6 +317,7 @@ def inventory_import() -> Response | tuple[Response, int]:
     result = {"created": summary.created, "updated": summary.updated, "dry_run": dry_run}
     auditlog.record(session, "inventory.import", target=f"api:{fmt}", detail=result)
     session.commit()
+    state().topology.stores_changed()  # the map shows the new devices at its next request
     return jsonify(result)
 
 

@@ -80,6 +80,7 @@ def upload() -> tuple[str, int] | str:
     auditlog.record(session, "inventory.import", target=filename, detail=detail,
                     message="dry run: nothing written" if dry_run else None)
     session.commit()
+    state().topology.stores_changed()  # the map shows the new devices at its next request
     return _page(summary=summary, filename=filename, dry_run=dry_run)
 
 

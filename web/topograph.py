@@ -487,6 +487,12 @@ class TopologyCache:
         """How many graphs this cache has built (0: none yet)."""
         return self._built.generation if self._built is not None else 0
 
+    def stores_changed(self) -> None:
+        """The console itself just wrote to the stores (an import): read the version again at
+        the next request instead of trusting the last reading for ``version_check_s``."""
+        with self._lock:
+            self._version = None
+
     def invalidate(self) -> None:
         """Forget everything: the next request reads the stores and builds again."""
         with self._lock:
