@@ -316,16 +316,11 @@ def inventory_export(ctx: click.Context, fmt: str, kind: str | None, output: Pat
 # --------------------------------------------------------------------------------------------
 
 
-#: waitress worker threads when neither --threads nor ``web.threads`` says: requests mostly
-#: wait on the database and the sink, and the GIL makes more threads cost more than they bring
-SERVE_THREADS = 8
-
-
 @cli.command()
 @click.option("--host", help="Address to listen on (default web.host, 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default web.port, 8080).")
 @click.option("--threads", type=click.IntRange(1, 64),
-              help=f"Worker threads (default web.threads, else {SERVE_THREADS}).")
+              help="Worker threads (default web.threads, 8).")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
     """Serve the web console with waitress (a production WSGI server, pure Python)."""
@@ -339,7 +334,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     app = create_app(config)
     host = host or config.web.host
     port = port or config.web.port
-    threads = threads or getattr(config.web, "threads", None) or SERVE_THREADS
+    threads = threads or config.web.threads
     server = create_server(app, host=host, port=port, threads=threads, ident="nms")
     click.echo(f"nms console on http://{host}:{port}/  (waitress, {threads} threads; "
                "Ctrl-C to stop)", err=True)

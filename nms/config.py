@@ -290,6 +290,7 @@ class WebConfig:
     lockout_attempts: int = 5
     lockout_min: int = 15
     secure_cookies: bool = False  # set true behind HTTPS
+    threads: int = 8  # waitress worker threads for `nms serve`
 
 
 @dataclass(frozen=True)
@@ -676,7 +677,8 @@ def load_config_data(data: Any, *, path: str | None = None, base_dir: Path | Non
         if secs <= 0:
             raise ConfigError("interval must be positive", path=path, key=f"polling.intervals_s.{role}")
     for key, value in (("snmp.timeout_s", cfg.snmp.timeout_s), ("snmp.concurrency", cfg.snmp.concurrency),
-                       ("snmp.max_repetitions", cfg.snmp.max_repetitions), ("web.port", cfg.web.port)):
+                       ("snmp.max_repetitions", cfg.snmp.max_repetitions), ("web.port", cfg.web.port),
+                       ("web.threads", cfg.web.threads)):
         if value <= 0:
             raise ConfigError("must be positive", path=path, key=key)
     import dataclasses
