@@ -231,3 +231,44 @@ def test_h3c_cpu_threshold_notification_and_recover(receiver: TrapReceiver,
     assert {a["check_id"] for a in manager.list(state="open")} == {"TRAP-H3C-CPU", "TRAP-H3C-TEMP"}
     snmptrap(receiver, "", "1.3.6.1.4.1.25506.2.6.2.0.25", index, "i", "212", *usage)
     assert wait(lambda: [a["check_id"] for a in manager.list(state="open")] == ["TRAP-H3C-TEMP"])
+
+
+def test_link_trap_on_a_planned_link_names_the_peer_and_suppresses_what_is_behind_it(
+        manager: AlarmManager) -> None:
+    """A linkDown on a township's uplink is keyed like LINK-006 ("<if> <-> <peer>:<if>"), so
+    the township's DEVICE-DOWN that follows is suppressed as "uplink down"; linkUp clears it."""
+    from nms.alarms import Event
+    from nms.models import Severity
+
+    manager.parents = {"t1-acc": "c1-agg"}  # t1-acc hangs off c1-agg
+    peers = {("t1-acc", "GigabitEthernet0/0/1"): "c1-agg:GigabitEthernet1/0/3",
+             ("c1-agg", "GigabitEthernet1/0/3"): "t1-acc:GigabitEthernet0/0/1"}
+    names = {("t1-acc", "2"): "GigabitEthernet0/0/1", ("c1-agg", "3"): "GigabitEthernet1/0/3"}
+    rx = TrapReceiver(host="127.0.0.1", port=free_port(), communities=[COMMUNITY],
+                      sources={"127.0.0.1": "t1-acc", "127.0.0.2": "c1-agg"},
+                      on_events=manager.process_events, if_name=lambda d, i: names.get((d, i)),
+                      link_peers=peers)
+    def on_index_3(trap_oid: str, oper: str) -> list[str]:  # net-snmp's linkDown/Up for ifIndex 3
+        return ["", trap_oid, "1.3.6.1.2.1.2.2.1.1.3", "i", "3", "1.3.6.1.2.1.2.2.1.7.3", "i", "1",
+                "1.3.6.1.2.1.2.2.1.8.3", "i", oper]
+
+    parent_down = on_index_3("1.3.6.1.6.3.1.1.5.3", "2")
+    parent_up = on_index_3("1.3.6.1.6.3.1.1.5.4", "1")
+    with rx:
+        snmptrap(rx, *parent_down, client="127.0.0.2")  # the county end of the cable ...
+        snmptrap(rx, *LINK_DOWN)  # ... and the township end
+        assert wait(lambda: len(manager.list(state="open")) == 2), rx.counters()
+        assert {(a["device"], a["subject"]) for a in manager.list(state="open")} == {
+            ("c1-agg", "GigabitEthernet1/0/3 <-> t1-acc:GigabitEthernet0/0/1"),
+            ("t1-acc", "GigabitEthernet0/0/1 <-> c1-agg:GigabitEthernet1/0/3")}
+        (down,) = manager.process_events([Event("DEVICE-DOWN", "t1-acc", "", Severity.CRITICAL,
+                                                "t1-acc does not answer", "无响应", source="event")])
+        assert down.alarm["suppressed"] and "uplink" in down.alarm["suppressed_reason"]
+        snmptrap(rx, *parent_up, client="127.0.0.2")
+        snmptrap(rx, *LINK_UP)
+        assert wait(lambda: [a["check_id"] for a in manager.list(state="open")] == ["DEVICE-DOWN"])
+    # an interface that is on no planned link keeps its bare name
+    ev = decode_trap([("1.3.6.1.6.3.1.1.4.1.0", "1.3.6.1.6.3.1.1.5.3"),
+                      ("1.3.6.1.2.1.31.1.1.1.1.9", "Vlanif9")],
+                     "t1-acc", link_peer=lambda d, n: peers.get((d, n)))
+    assert ev is not None and ev.subject == "Vlanif9"

@@ -26,7 +26,12 @@ def traps_group() -> None:
 @click.pass_context
 def traps_listen(ctx: click.Context, host: str | None, port: int | None, duration: float | None) -> None:
     """Receive traps; linkDown/linkUp, restarts, auth failures and vendor traps become alarms."""
-    from collectors.traps.receiver import interface_namer, inventory_sources, receiver_from_config
+    from collectors.traps.receiver import (
+        interface_namer,
+        inventory_sources,
+        link_peers,
+        receiver_from_config,
+    )
     from nms.notify import Notifier
     from policies.cli import alarm_manager
     from policies.snapshot import build_snapshot
@@ -40,7 +45,8 @@ def traps_listen(ctx: click.Context, host: str | None, port: int | None, duratio
         notifier.send(manager.process_events(events))
 
     rx = receiver_from_config(config, sources=inventory_sources(snap), on_events=on_events,
-                              if_name=interface_namer(snap), port=port, host=host)
+                              if_name=interface_namer(snap), link_peers=link_peers(snap),
+                              port=port, host=host)
     rx.start()
     click.echo(f"listening for traps on {rx.bound[0]}:{rx.bound[1]} "  # type: ignore[index]
                f"({len(inventory_sources(snap))} known sender addresses)", err=True)

@@ -79,7 +79,8 @@ def _text(value: Any) -> str:
 
 
 def decode_trap(varbinds: Sequence[tuple[str, str]], device: str,
-                if_name: Callable[[str, str], str | None] | None = None) -> Event | None:
+                if_name: Callable[[str, str], str | None] | None = None,
+                link_peer: Callable[[str, str], str | None] | None = None) -> Event | None:
     """The alarm event of one trap, or None when its OID is not in the table.
 
     Args:
@@ -88,6 +89,9 @@ def decode_trap(varbinds: Sequence[tuple[str, str]], device: str,
         device: the inventory name of the sender.
         if_name: ``(device, ifIndex) -> interface name`` from the collected state, used when
             the trap carries only ifIndex (net-snmp's linkDown does).
+        link_peer: ``(device, interface name) -> "peer:interface"`` of planned links. An
+            interface subject on a planned link becomes ``"eth2 <-> town-a1:eth1"``, the
+            LINK-006 form, which is what the alarm manager's uplink suppression looks for.
     """
     values = dict(varbinds)
     oid = values.get(TRAP_OID, "")
@@ -97,6 +101,9 @@ def decode_trap(varbinds: Sequence[tuple[str, str]], device: str,
     subject = ""
     if spec["subject"] == "ifname":
         subject = _ifname(varbinds, device, if_name)
+        peer = link_peer(device, subject) if link_peer is not None else None
+        if peer:
+            subject = f"{subject} <-> {peer}"
     elif spec["subject"] == "entity":
         subject = _entity(varbinds)
     action = spec["action"]
@@ -173,18 +180,22 @@ class TrapReceiver:
         sources: sender IP address -> inventory device name; anything else is untrusted.
         on_events: called (in the receiver thread) with the events of each decoded trap.
         if_name: ``(device, ifIndex) -> name`` for traps carrying only an ifIndex.
+        link_peers: ``{(device, interface): "peer:interface"}`` of planned links (see
+            :func:`link_peers`), so link traps name both ends.
     """
 
     def __init__(self, *, host: str = "0.0.0.0", port: int = 162, communities: Sequence[str] = (),
                  v3_users: Sequence[V3User] = (), sources: Mapping[str, str] | None = None,
                  on_events: Callable[[list[Event]], Any] | None = None,
-                 if_name: Callable[[str, str], str | None] | None = None) -> None:
+                 if_name: Callable[[str, str], str | None] | None = None,
+                 link_peers: Mapping[tuple[str, str], str] | None = None) -> None:
         self.host, self.port = host, port
         self.communities = list(communities)
         self.v3_users = list(v3_users)
         self.sources = dict(sources or {})
         self.on_events = on_events
         self.if_name = if_name
+        self.link_peers = dict(link_peers or {})
         self._learned: dict[tuple[str, str], str] = {}
         self.stats = TrapStats()
         self._thread: threading.Thread | None = None
@@ -231,7 +242,7 @@ class TrapReceiver:
         return receiver_from_config(
             config, sources=inventory_sources(snapshot) if snapshot is not None else {},
             on_events=on_events, if_name=interface_namer(snapshot) if snapshot is not None else None,
-            host=host, port=port)
+            link_peers=link_peers(snapshot) if snapshot is not None else None, host=host, port=port)
 
     def learn(self, device: str, state: Mapping[str, Any]) -> None:
         """Take ``device``'s freshly collected state: its interface addresses become trusted
@@ -297,7 +308,11 @@ class TrapReceiver:
         finally:
             with contextlib.suppress(Exception):  # already closed: nothing to do
                 transport.close_transport()
-            loop.run_until_complete(asyncio.sleep(0))
+            # pysnmp's dispatcher keeps a timer task; cancel it rather than destroy it pending
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     def _setup(self, loop: asyncio.AbstractEventLoop) -> Any:
@@ -355,7 +370,8 @@ class TrapReceiver:
                 self.stats.unknown_sources.append((source, trap_oid))
                 log.warning("trap %s from unknown source %s ignored (not in the inventory)", trap_oid, source)
                 return
-            event = decode_trap(pairs, device, self._name_of)
+            event = decode_trap(pairs, device, self._name_of,
+                                lambda dev, ifname: self.link_peers.get((dev, ifname)))
             if event is None:
                 self.stats.counts["unknown_trap"] += 1
                 log.info("trap %s from %s (%s) has no decoder; logged only", trap_oid, device, source)
@@ -371,7 +387,8 @@ class TrapReceiver:
 def receiver_from_config(config: Any, *, sources: Mapping[str, str],
                          on_events: Callable[[list[Event]], Any] | None = None,
                          if_name: Callable[[str, str], str | None] | None = None,
-                         port: int | None = None, host: str | None = None) -> TrapReceiver:
+                         port: int | None = None, host: str | None = None,
+                         link_peers: Mapping[tuple[str, str], str] | None = None) -> TrapReceiver:
     """A receiver built from ``config.traps`` (v3 users resolved from ``config.auths``).
 
     Raises:
@@ -386,7 +403,7 @@ def receiver_from_config(config: Any, *, sources: Mapping[str, str],
                             auth_key=auth.auth_key, priv_protocol=auth.priv_protocol, priv_key=auth.priv_key))
     return TrapReceiver(host=host or config.traps.host, port=port or config.traps.port,
                         communities=config.traps.communities, v3_users=users, sources=sources,
-                        on_events=on_events, if_name=if_name)
+                        on_events=on_events, if_name=if_name, link_peers=link_peers)
 
 
 def inventory_sources(snapshot: Any) -> dict[str, str]:
@@ -404,6 +421,16 @@ def inventory_sources(snapshot: Any) -> dict[str, str]:
     for name, dev in snapshot.devices.items():
         for _ifname, iface in addresses(dev.state):
             out.setdefault(str(iface.ip), name)
+    return out
+
+
+def link_peers(snapshot: Any) -> dict[tuple[str, str], str]:
+    """``{(device, interface): "peer:interface"}`` for both ends of every planned link."""
+    out: dict[tuple[str, str], str] = {}
+    for link in snapshot.links:
+        a, a_if, b, b_if = (str(link[k]) for k in ("a_device", "a_interface", "b_device", "b_interface"))
+        out[(a, a_if)] = f"{b}:{b_if}"
+        out[(b, b_if)] = f"{a}:{a_if}"
     return out
 
 

@@ -7,7 +7,9 @@ user runs it -- ``python -m nms.cli run`` under ``ip netns exec <mgmt>`` (Python
 ``os.setns``) -- polling every router over SNMP (which teaches the trap receiver the ifIndex ->
 name table: net-snmp's linkDown carries only ifIndex) and receiving traps. Cutting
 county-a:eth2 -- town-a1:eth1 makes *both* ends trap (the veth peer loses carrier too); the
-test reads the alarms the daemon wrote to the shared SQLite database.
+test reads the alarms the daemon wrote to the shared SQLite database: both TRAP-LINK alarms
+(named like LINK-006, with the planned peer), town-a1's DEVICE-DOWN suppressed behind them, and
+all of it cleared by linkUp and the next successful poll.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from nms.lab.netns import MGMT_ADDRESS, NetnsLab, tree_spec, unavailable_reason
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 COMMUNITY = "nmstrap"
-LINK = {("county-a", "eth2"), ("town-a1", "eth1")}
+# both ends of county-a:eth2 -- town-a1:eth1, keyed like LINK-006 (the planned peer named)
+LINK = {("county-a", "eth2 <-> town-a1:eth1"), ("town-a1", "eth1 <-> county-a:eth2")}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,7 @@ def trap_lab() -> Iterator[NetnsLab]:
     if reason:
         pytest.skip(reason)
     lab = NetnsLab(tree_spec((1,), firewall=False), prefix=f"nmst{os.getpid() % 100000}t-",
-                   community=COMMUNITY, trap_sink=(MGMT_ADDRESS, 162))
+                   community=COMMUNITY, trap_sink=(MGMT_ADDRESS, 162), trap_poll_s=1)
     lab.up(timeout=90)
     try:
         yield lab
@@ -79,7 +82,7 @@ def test_link_cut_raises_trap_alarms_and_restore_clears_them(trap_lab: NetnsLab,
     cfg_path.write_text(yaml.safe_dump({
         "data_dir": str(tmp_path / "data"),
         "auths": {"lab-snmp": {"type": "snmp", "version": "2c", "community": COMMUNITY}},
-        "snmp": {"timeout_s": 1.0, "retries": 1, "device_budget_s": 20},
+        "snmp": {"timeout_s": 2.0, "retries": 1, "device_budget_s": 20},
         "polling": {"intervals_s": {"router": 3, "firewall": 86400, "switch": 86400, "server": 86400},
                     "jitter_s": 0, "probe_interval_s": 0, "audit_interval_s": 86400,
                     "link_health_interval_s": 86400},
@@ -119,9 +122,16 @@ def test_link_cut_raises_trap_alarms_and_restore_clears_them(trap_lab: NetnsLab,
             assert "linkDown" in alarm["reason_en"] and "中断" in alarm["reason_zh"]
             assert alarm["details"]["oid"] == "1.3.6.1.6.3.1.1.5.3"
         assert trap_alarms("open") == LINK  # nothing else went down
+        # town-a1 is now unreachable in-band: its DEVICE-DOWN (polls time out after 2 x 2 s, the
+        # traps came within a second) is raised suppressed behind the cut uplink
+        (down,) = wait(lambda: manager.list(check_id="DEVICE-DOWN", device="town-a1", state="open"),
+                       30, "DEVICE-DOWN of town-a1", proc, log)
+        assert down["suppressed"] and "uplink" in down["suppressed_reason"], down
 
         lab.restore("town-a1")
         wait(lambda: not trap_alarms("open"), 30, "TRAP-LINK alarms cleared", proc, log)
+        wait(lambda: not manager.list(check_id="DEVICE-DOWN", state="open"), 30,
+             "DEVICE-DOWN of town-a1 cleared", proc, log)
         for key in LINK:
             actions = [e["action"] for e in manager.history(raised[key]["id"])]
             assert actions[0] == "raised" and actions[-1] == "cleared"
