@@ -189,6 +189,27 @@ def apply_defaults(cfg: ParsedConfig) -> None:
             ml.idle_timeout_s = Fact(idle, None, True)
 
 
+def dispatch_sections(cfg: ParsedConfig, root: Node,
+                      handlers: dict[str, Callable[[Node, bool, list[str]], object]]) -> None:
+    """Hand each top-level section to the handler named by its first word.
+
+    A handler returning False, or none for that word, leaves the line in ``cfg.unknown``; one
+    that trips over an odd section adds a warning instead of losing the rest of the file.
+    """
+    for node in root.children:
+        negated, words = words_of(node.text)
+        if not words:
+            continue
+        handler = handlers.get(words[0])
+        try:
+            known = handler is not None and handler(node, negated, words) is not False
+        except (IndexError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            cfg.warnings.append(f"line {node.line}: not understood ({type(exc).__name__})")
+            known = False
+        if not known:
+            cfg.unknown.append(node.line)
+
+
 def words_of(text: str) -> tuple[bool, list[str]]:
     """(negated, words) of a CLI line: ``undo``/``no`` prefixes are stripped and reported."""
     words = text.split()

@@ -13,7 +13,7 @@ Semantics worth knowing:
 
 from __future__ import annotations
 
-from policies.parsers.base import Node, after, build_tree, to_int, words_of
+from policies.parsers.base import Node, after, build_tree, dispatch_sections, to_int, words_of
 from policies.parsers.model import (
     AclRule,
     BgpPeer,
@@ -111,20 +111,7 @@ class IosParser:
     def parse(self) -> None:
         """Fill ``self.cfg`` from ``self.cfg.lines``."""
         root = build_tree(self.cfg.lines, multiline=_banner_start)
-        handlers = self._handlers()
-        for node in root.children:
-            negated, words = words_of(node.text)
-            if not words:
-                continue
-            handler = handlers.get(words[0])
-            try:
-                known = handler is not None and handler(node, negated, words) is not False
-            except (IndexError, ValueError, KeyError, TypeError, AttributeError) as exc:
-                # one odd section must not lose the rest of the file
-                self.cfg.warnings.append(f"line {node.line}: not understood ({type(exc).__name__})")
-                known = False
-            if not known:
-                self.cfg.unknown.append(node.line)
+        dispatch_sections(self.cfg, root, self._handlers())  # type: ignore[arg-type]
 
     def _handlers(self) -> dict[str, object]:
         return {

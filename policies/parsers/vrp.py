@@ -16,7 +16,7 @@ Comware grew out of VRP, so the two share one parser: ``#`` separates sections, 
 
 from __future__ import annotations
 
-from policies.parsers.base import Node, after, build_tree, to_int, words_of
+from policies.parsers.base import Node, after, build_tree, dispatch_sections, to_int, words_of
 from policies.parsers.model import (
     AclRule,
     BgpPeer,
@@ -109,20 +109,7 @@ class VrpParser:
         for text in self.cfg.lines[:5]:  # "!Software Version V200R019C10SPC500" heads VRP saves
             if text.startswith("!Software Version "):
                 self.cfg.version = text[len("!Software Version "):].strip()
-        handlers = self._handlers()
-        for node in root.children:
-            negated, words = words_of(node.text)
-            if not words:
-                continue
-            handler = handlers.get(words[0])
-            try:
-                known = handler is not None and handler(node, negated, words) is not False
-            except (IndexError, ValueError, KeyError, TypeError, AttributeError) as exc:
-                # one odd section must not lose the rest of the file
-                self.cfg.warnings.append(f"line {node.line}: not understood ({type(exc).__name__})")
-                known = False
-            if not known:
-                self.cfg.unknown.append(node.line)
+        dispatch_sections(self.cfg, root, self._handlers())  # type: ignore[arg-type]
 
     def _handlers(self) -> dict[str, object]:
         return {
