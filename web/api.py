@@ -31,6 +31,7 @@ from web.models import AuditEntry, Perm
 from web.scope import Scope
 from web.security import permission
 from web.timeseries import DEFAULT_RANGE, RANGES
+from web.topograph import device_states
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -64,7 +65,8 @@ def me() -> Response:
 @permission(Perm.NETWORK_VIEW)
 def dashboard() -> Response:
     """Counts of devices by role and state, sites by level, links by tier, open alarms."""
-    summary = queries.dashboard(db(), g.scope, _states())
+    st = state()
+    summary = queries.dashboard(db(), g.scope, device_states(st.topology.graph(st.engine, st.timeseries)))
     if queries.alarms_ready(state().engine):
         counts = queries.alarm_counts(db(), g.scope)
         summary["alarms"] = {"total": counts["total"], "by_severity": counts["by_severity"]}

@@ -14,6 +14,7 @@ from web import queries
 from web.context import db, state
 from web.models import Perm
 from web.security import permission
+from web.topograph import device_states
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -23,11 +24,11 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def index() -> str:
     """The dashboard page."""
     st = state()
-    states = st.timeseries.reachability()
+    states = device_states(st.topology.graph(st.engine, st.timeseries))
     summary = queries.dashboard(db(), g.scope, states)
     ready = queries.alarms_ready(st.engine)
     alarms = queries.open_alarms(db(), g.scope) if ready else []
     counts = queries.alarm_counts(db(), g.scope) if ready else None
     return render_template("dashboard/index.html", summary=summary, alarms_ready=ready,
                            alarms=alarms, alarm_counts=counts, sink=st.timeseries.available,
-                           states_known=bool(states))
+                           states_known=any(v != "unknown" for v in states.values()))

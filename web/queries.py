@@ -104,21 +104,29 @@ def links(session: Session, scope: Scope) -> list[dict[str, Any]]:
     return [link.as_dict() for link in _links(session, scope)]
 
 
-def dashboard(session: Session, scope: Scope, states: dict[str, bool]) -> dict[str, Any]:
-    """Counts for the dashboard: devices by role and state, sites by level, links by tier."""
+DEVICE_STATES = ("up", "down", "parent_down", "unknown")
+
+
+def dashboard(session: Session, scope: Scope, states: dict[str, str]) -> dict[str, Any]:
+    """Counts for the dashboard: devices by role and state, sites by level, links by tier.
+
+    ``states`` is each device's root-cause state (``web.topograph.device_states``), so a
+    township cut off behind a down county uplink counts as parent-down, as on the map, not as
+    another outage.
+    """
     stmt = select(Device.name, Device.role, Device.site_id)
     if scope.site_ids is not None:
         stmt = stmt.where(Device.site_id.in_(scope.site_ids))
     rows = list(session.execute(stmt))
     by_role = Counter(r.role for r in rows)
-    by_state = Counter(state_name(states.get(r.name)) for r in rows)
+    by_state = Counter(states.get(r.name, "unknown") for r in rows)
     sites = visible_sites(session, scope)
     by_level = Counter(s.level for s in sites)
     tiers = _link_tiers(session, scope)
     return {
         "devices": len(rows),
         "devices_by_role": {r.value: by_role.get(r.value, 0) for r in DeviceRole},
-        "devices_by_state": {k: by_state.get(k, 0) for k in ("up", "down", "unknown")},
+        "devices_by_state": {k: by_state.get(k, 0) for k in DEVICE_STATES},
         "sites": len(sites),
         "sites_by_level": {lvl.value: by_level.get(lvl.value, 0) for lvl in SiteLevel
                            if by_level.get(lvl.value)},

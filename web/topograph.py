@@ -247,6 +247,11 @@ class Built:
     incident: dict[str, list[int]] = field(default_factory=dict)  # device -> link row indexes
 
 
+def device_states(built: Built) -> dict[str, str]:
+    """Root-cause state of every managed device by name (up / down / parent_down / unknown)."""
+    return {row["name"]: row["state"] for row in built.nodes.values() if row.get("managed")}
+
+
 def build(inputs: Inputs, generation: int = 1, version: tuple[Any, ...] = ()) -> Built:
     """Build the graph with ``nms.topology`` and cut it into the console's rows.
 

@@ -37,7 +37,7 @@ def test_dashboard_counts_and_degrades_without_data(app: Flask, as_user) -> None
         assert 'id="no-alarms"' in page
     summary = as_user("viewer").get("/api/v1/dashboard").json
     assert summary["devices_by_role"] == {"router": 3, "firewall": 1, "switch": 4, "server": 0}
-    assert summary["devices_by_state"] == {"up": 0, "down": 0, "unknown": 8}
+    assert summary["devices_by_state"] == {"up": 0, "down": 0, "parent_down": 0, "unknown": 8}
     assert summary["links_by_tier"] == {"core": 3, "county": 4}
 
 
@@ -108,7 +108,8 @@ def test_states_and_charts_come_from_the_sink(make_app: Callable[..., Flask], tm
     links = {(lk["source"], lk["target"]): lk for lk in c.get("/api/v1/topology").json["links"]}
     assert links[("city-core-1", "cb-r1")]["state"] == "unknown"
     assert {lk["reconciliation"] for lk in links.values()} == {"missing"}
-    assert c.get("/api/v1/dashboard").json["devices_by_state"] == {"up": 1, "down": 1, "unknown": 6}
+    assert c.get("/api/v1/dashboard").json["devices_by_state"] == {"up": 1, "down": 1, "parent_down": 0,
+                                                                   "unknown": 6}
 
     m = c.get("/api/v1/devices/ca-r1/metrics?range=6h").json
     assert m["has_data"] and m["step_s"] == 120  # two polls of a router (60 s)

@@ -59,6 +59,11 @@ def test_township_behind_a_cut_county_uplink_is_parent_down(cut_app: Flask) -> N
                                            "tb2-sw1")} == dict.fromkeys(
         ("city-core-1", "city-fw-1", "cb-r1", "tb1-sw1", "tb2-sw1"), "up")
     assert topo["summary"]["device_states"] == {"down": 1, "parent_down": 2, "up": 5}
+    # the dashboard counts the same root-cause states: one outage, not three
+    client = _client(cut_app, "engineer")
+    assert client.get("/api/v1/dashboard").json["devices_by_state"] == {
+        "up": 5, "down": 1, "parent_down": 2, "unknown": 0}
+    assert 'id="parent-down-count">2<' in client.get("/dashboard/").text
     # the cut link is down from both ends' ifOperStatus, still found by its /30
     uplink = links[UPLINK_A]
     assert uplink["state"] == "down" and uplink["a_oper"] == "down" and uplink["b_oper"] == "down"
