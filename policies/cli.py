@@ -185,6 +185,25 @@ def _user(user: str | None) -> str:
     return user or getpass.getuser()
 
 
+def _act_on_alarms(ctx: click.Context, alarm_ids: tuple[int, ...], user: str | None,
+                   note: str | None, action: str, done: str) -> None:
+    """Apply ``AlarmManager.<action>`` to each alarm; exit 1 if any was refused."""
+    from nms.alarms import AlarmError, AlarmManager
+
+    config = get_config(ctx)
+    manager = AlarmManager(_engine(config), config.alarms)
+    apply = getattr(manager, action)
+    failed = False
+    for alarm_id in alarm_ids:
+        try:
+            apply(alarm_id, _user(user), note)
+            click.echo(f"alarm {alarm_id}: {done}")
+        except AlarmError as exc:
+            click.echo(f"nms: {exc.args[0]}", err=True)
+            failed = True
+    sys.exit(1 if failed else 0)
+
+
 @alarms_group.command("ack")
 @click.argument("alarm_ids", type=int, nargs=-1, required=True)
 @click.option("--user", help="Who acknowledges (default: the login name).")
@@ -192,19 +211,7 @@ def _user(user: str | None) -> str:
 @click.pass_context
 def alarms_ack(ctx: click.Context, alarm_ids: tuple[int, ...], user: str | None, note: str | None) -> None:
     """Acknowledge open alarms."""
-    from nms.alarms import AlarmError, AlarmManager
-
-    config = get_config(ctx)
-    manager = AlarmManager(_engine(config), config.alarms)
-    failed = False
-    for alarm_id in alarm_ids:
-        try:
-            manager.acknowledge(alarm_id, _user(user), note)
-            click.echo(f"alarm {alarm_id}: acknowledged")
-        except AlarmError as exc:
-            click.echo(f"nms: {exc.args[0]}", err=True)
-            failed = True
-    sys.exit(1 if failed else 0)
+    _act_on_alarms(ctx, alarm_ids, user, note, "acknowledge", "acknowledged")
 
 
 @alarms_group.command("clear")
@@ -214,16 +221,4 @@ def alarms_ack(ctx: click.Context, alarm_ids: tuple[int, ...], user: str | None,
 @click.pass_context
 def alarms_clear(ctx: click.Context, alarm_ids: tuple[int, ...], user: str | None, note: str | None) -> None:
     """Clear open alarms by hand (a check still failing raises them again)."""
-    from nms.alarms import AlarmError, AlarmManager
-
-    config = get_config(ctx)
-    manager = AlarmManager(_engine(config), config.alarms)
-    failed = False
-    for alarm_id in alarm_ids:
-        try:
-            manager.clear(alarm_id, _user(user), note)
-            click.echo(f"alarm {alarm_id}: cleared")
-        except AlarmError as exc:
-            click.echo(f"nms: {exc.args[0]}", err=True)
-            failed = True
-    sys.exit(1 if failed else 0)
+    _act_on_alarms(ctx, alarm_ids, user, note, "clear", "cleared")
